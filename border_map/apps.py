@@ -1,0 +1,43 @@
+"""App configuration; checks the BORDER_MAP settings dict at start-up."""
+
+from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
+
+EXPECTED_SHAPE = """BORDER_MAP = {
+    "GEOCODER": "gazetteer" | "nominatim",
+    "NOMINATIM_DOMAIN": str, "NOMINATIM_SCHEME": "http" | "https",
+    "NOMINATIM_USER_AGENT": str (non-empty), "NOMINATIM_TIMEOUT": float > 0,
+    "TILE_URL": str with {z}, {x}, {y} or "" for no tiles,
+    "REVIEW_DISTANCE_KM": float > 0,
+}"""
+
+
+def check_options(options):
+    """Raise ImproperlyConfigured, showing the expected shape, if the options are off."""
+    problems = []
+    if options.get("GEOCODER") not in {"gazetteer", "nominatim"}:
+        problems.append(f"GEOCODER is {options.get('GEOCODER')!r}")
+    if options.get("NOMINATIM_SCHEME") not in {"http", "https"}:
+        problems.append(f"NOMINATIM_SCHEME is {options.get('NOMINATIM_SCHEME')!r}")
+    if not options.get("NOMINATIM_USER_AGENT"):
+        problems.append("NOMINATIM_USER_AGENT is empty")
+    for key in ("NOMINATIM_TIMEOUT", "REVIEW_DISTANCE_KM"):
+        if not isinstance(options.get(key), (int, float)) or options[key] <= 0:
+            problems.append(f"{key} is {options.get(key)!r}")
+    tiles = options.get("TILE_URL")
+    if not isinstance(tiles, str) or (tiles and not all(k in tiles for k in ("{z}", "{x}", "{y}"))):
+        problems.append(f"TILE_URL is {tiles!r}")
+    if problems:
+        raise ImproperlyConfigured(
+            "BORDER_MAP settings are off: " + "; ".join(problems) + "\nExpected:\n" + EXPECTED_SHAPE
+        )
+
+
+class BorderMapConfig(AppConfig):
+    name = "border_map"
+    verbose_name = "Border map"
+
+    def ready(self):
+        from django.conf import settings
+
+        check_options(settings.BORDER_MAP)

@@ -1,0 +1,22 @@
+"""Write one layer as an RFC 7946 FeatureCollection to a file or standard output."""
+
+from django.core.management.base import BaseCommand
+
+from border_map import exports
+
+
+class Command(BaseCommand):
+    help = "Export places, incidents, enclaves or boundaries as GeoJSON (RFC 7946)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("layer", choices=sorted(exports.LAYERS))
+        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    def handle(self, layer, output=None, **options):
+        if output:
+            with open(output, "w", encoding="utf-8") as stream:
+                count = exports.write_geojson(layer, stream)
+            self.stderr.write(f"Wrote {count} {layer} to {output}.")
+        else:
+            exports.write_geojson(layer, self.stdout._out)
+            self.stdout._out.write("\n")

@@ -1,0 +1,23 @@
+"""Run every loader in order: boundaries, then articles (places and excerpts), then incidents."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from border_map.paths import DATA_DIR
+
+STEPS = [
+    ("load_boundaries", [str(DATA_DIR / "osm-countries-kgz-tjk-uzb.geojson")]),
+    ("ingest_article", sorted(str(p) for p in (DATA_DIR / "articles").glob("*.json"))),
+    ("load_incidents", [str(DATA_DIR / "incidents.json")]),
+]
+
+
+class Command(BaseCommand):
+    help = "Load all of data/: boundaries, enclaves, articles, places, excerpts and incidents."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="check, then roll back")
+
+    def handle(self, dry_run=False, **options):
+        for name, args in STEPS:
+            call_command(name, *args, dry_run=dry_run, verbosity=options["verbosity"])

@@ -1,0 +1,208 @@
+"""The spatial data model: articles and their excerpts, geocoded places, incidents, and the
+country polygons, enclaves and shared boundary lines derived from OpenStreetMap.
+
+Every geometry is WGS84 (SRID 4326), longitude/latitude.
+"""
+
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+
+COUNTRY_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "UZ": "Uzbekistan"}
+
+
+class Article(models.Model):
+    """A news article, kept whole so that every excerpt can be checked against it."""
+
+    slug = models.SlugField(unique=True, max_length=120)
+    title = models.CharField(max_length=300)
+    outlet = models.CharField(max_length=200)
+    url = models.URLField(blank=True, max_length=500)
+    published = models.DateField()
+    language = models.CharField(max_length=10, default="en")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["published", "slug"]
+
+    def __str__(self):
+        return f"{self.outlet}, {self.published}: {self.title}"
+
+
+class Country(models.Model):
+    """A country's land territory (enclaves included), as in the OSM extract."""
+
+    code = models.CharField(max_length=2, unique=True)  # ISO 3166-1 alpha-2
+    iso3 = models.CharField(max_length=3, unique=True)
+    name = models.CharField(max_length=100)
+    geom = models.MultiPolygonField(srid=4326)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.name
+
+
+class Place(models.Model):
+    """A named place found in an article and geocoded, with where its point came from."""
+
+    class Kind(models.TextChoices):
+        SETTLEMENT = "settlement"
+        TOWN = "town"
+        DISTRICT = "district"
+        REGION = "region"
+        CHECKPOINT = "checkpoint"
+        WATER_FACILITY = "water_facility", "water facility"
+
+    slug = models.SlugField(unique=True, max_length=120)
+    name = models.CharField(max_length=200, unique=True)  # as the article spells it
+    alternate_names = models.JSONField(default=list, blank=True)  # Latin and Cyrillic spellings
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    point = models.PointField(srid=4326)
+    country = models.CharField(max_length=2, blank=True)  # computed from Country polygons
+    geocoder = models.CharField(max_length=50)  # e.g. "gazetteer", "nominatim"
+    precision_m = models.PositiveIntegerField()  # radius that covers the true position
+    estimated = models.BooleanField(default=False)  # True when the point is an estimate
+    source = models.TextField()  # provenance: GeoNames id, or "estimated: how"
+    needs_review = models.BooleanField(default=False)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class GeocodeCache(models.Model):
+    """Every answer of an online geocoder, so that a name is asked once."""
+
+    geocoder = models.CharField(max_length=50)
+    query = models.CharField(max_length=300)
+    response = models.JSONField(default=list)  # list of raw candidates, empty when none
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["geocoder", "query"], name="geocode_cache_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.geocoder}: {self.query}"
+
+
+class Excerpt(models.Model):
+    """A verbatim slice of an article: always ``article.text[start:end]``."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="excerpts")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    places = models.ManyToManyField(Place, blank=True, related_name="excerpts")
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "start", "end"], name="excerpt_unique_span")
+        ]
+
+    def clean(self):
+        if self.article.text[self.start : self.end] != self.text:
+            raise ValidationError("Excerpt text is not article.text[start:end].")
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"{self.article.slug}[{self.start}:{self.end}]"
+
+
+class Mention(models.Model):
+    """One occurrence of a place name in an article, spelled as the article spells it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="mentions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "start"], name="mention_unique_start")
+        ]
+
+    def __str__(self):
+        return f"{self.text} @ {self.article.slug}[{self.start}]"
+
+
+class Incident(models.Model):
+    """An event as one party reported or claimed it, at a place, backed by article excerpts."""
+
+    class Type(models.TextChoices):
+        CLASH = "clash"
+        GUNFIRE = "gunfire"
+        EVACUATION = "evacuation"
+        CASUALTIES = "casualties"
+        NEGOTIATION = "negotiation"
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", "on this day"
+        RANGE = "range", "between date and date_end"
+        PLANNED = "planned", "announced for this day"
+
+    slug = models.SlugField(unique=True, max_length=120)
+    date = models.DateField()
+    date_end = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    title = models.CharField(max_length=300)
+    type = models.CharField(max_length=20, choices=Type.choices)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="incidents")
+    location_note = models.TextField(blank=True)  # why this place, when the text is vague
+    claimed_by = models.CharField(max_length=200)
+    casualties = models.TextField(blank=True)  # as stated by the claimant, never summed
+    excerpts = models.ManyToManyField(Excerpt, related_name="incidents")
+
+    class Meta:
+        ordering = ["date", "slug"]
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["claimed_by"])]
+
+    def __str__(self):
+        return f"{self.date}: {self.title}"
+
+
+class Enclave(models.Model):
+    """A piece of one country lying wholly inside another, derived from the country polygons."""
+
+    slug = models.SlugField(unique=True, max_length=120)
+    name = models.CharField(max_length=100, unique=True)
+    alternate_names = models.JSONField(default=list, blank=True)
+    sovereign = models.CharField(max_length=2)
+    surrounded_by = models.CharField(max_length=2)
+    geom = models.MultiPolygonField(srid=4326)
+    area_km2 = models.FloatField()  # geodesic, computed from geom
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Boundary(models.Model):
+    """The line two countries share, derived from the country polygons."""
+
+    countries = models.CharField(max_length=5, unique=True)  # "KG-TJ", codes sorted
+    geom = models.MultiLineStringField(srid=4326)
+    length_km = models.FloatField()  # geodesic, computed from geom
+
+    class Meta:
+        ordering = ["countries"]
+        verbose_name_plural = "boundaries"
+
+    def __str__(self):
+        return self.countries

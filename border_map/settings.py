@@ -1,0 +1,131 @@
+"""Settings for border_map, read from the environment with defaults that are safe on a laptop.
+
+`DATABASE_URL` (e.g. ``postgis://postgres@127.0.0.1:5432/border_map``) selects PostGIS; without it
+the embedded SpatiaLite file ``var/border_map.sqlite3`` is used.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("DEBUG")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and os.environ.get("BORDER_MAP_PRODUCTION"):
+        raise ImproperlyConfigured("SECRET_KEY must be set when BORDER_MAP_PRODUCTION is set.")
+    # A local-only key: fine for a laptop or CI, where nothing signed leaves the machine.
+    SECRET_KEY = "border-map-local-only-not-secret"
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "border_map",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "border_map.urls"
+WSGI_APPLICATION = "border_map.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+SPATIALITE_FILE = Path(os.environ.get("SPATIALITE_FILE", BASE_DIR / "var" / "border_map.sqlite3"))
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with postgis:// (got {DATABASE_URL.split(':', 1)[0]}://)."
+        )
+else:
+    SPATIALITE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.contrib.gis.db.backends.spatialite",
+            "NAME": str(SPATIALITE_FILE),
+            "TEST": {"NAME": str(SPATIALITE_FILE.with_name("test_border_map.sqlite3"))},
+        }
+    }
+SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Plain storage: the vendored files already carry their version in their path.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# App options, in one dict checked at start-up (border_map.apps).
+BORDER_MAP = {
+    # "gazetteer" works offline; "nominatim" asks the public service (1 request/s, cached).
+    "GEOCODER": os.environ.get("BORDER_MAP_GEOCODER", "gazetteer"),
+    "NOMINATIM_DOMAIN": os.environ.get("NOMINATIM_DOMAIN", "nominatim.openstreetmap.org"),
+    "NOMINATIM_SCHEME": os.environ.get("NOMINATIM_SCHEME", "https"),
+    "NOMINATIM_USER_AGENT": os.environ.get("NOMINATIM_USER_AGENT", "border_map/0.1 (local)"),
+    "NOMINATIM_TIMEOUT": float(os.environ.get("NOMINATIM_TIMEOUT", "10")),
+    # Tiles are the only outside resource; empty disables the OSM base layer.
+    "TILE_URL": os.environ.get(
+        "BORDER_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    ),
+    # How far from the article's region a geocoding candidate may lie before it is flagged.
+    "REVIEW_DISTANCE_KM": float(os.environ.get("BORDER_MAP_REVIEW_DISTANCE_KM", "150")),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# gis.W001: Debian's GDAL 3.6 cannot block file and network access from spatial references.
+# We never hand user-supplied spatial references or GeoJSON "crs" members to GDAL: uploads are
+# not accepted, request parameters are parsed as plain numbers, and every geometry we load is
+# built with shapely/GEOS from our own files with SRID 4326 set in code.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
