@@ -1,0 +1,85 @@
+"""Load the OSM country polygons, derive the enclaves and the shared lines, and store them."""
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from border_map.boundaries import DataError, derive
+from border_map.models import Boundary, Country, Enclave
+from border_map.paths import DATA_DIR
+
+
+class DryRun(Exception):
+    """Raised inside the transaction to roll a --dry-run back."""
+
+
+def to_geos(geom):
+    return GEOSGeometry(memoryview(geom.wkb), srid=4326)
+
+
+class Command(BaseCommand):
+    help = "Load countries, enclaves and shared boundary lines from the OSM extract."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "path", nargs="?", default=str(DATA_DIR / "osm-countries-kgz-tjk-uzb.geojson")
+        )
+        parser.add_argument(
+            "--enclaves",
+            default=str(DATA_DIR / "enclaves.csv"),
+            help="fact table naming the enclaves",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check, then roll back")
+
+    def handle(self, path, enclaves, dry_run=False, **options):
+        verbose = options["verbosity"] >= 1
+        try:
+            derivation = derive(path, enclaves)
+        except DataError as error:
+            raise CommandError(str(error)) from error
+        try:
+            with transaction.atomic():
+                self.store(derivation, verbose)
+                if dry_run:
+                    raise DryRun
+        except DryRun:
+            self.stdout.write("Dry run: nothing was written.")
+
+    def store(self, derivation, verbose):
+        for code, (iso3, name, geom) in derivation.countries.items():
+            Country.objects.update_or_create(
+                code=code, defaults={"iso3": iso3, "name": name, "geom": to_geos(geom)}
+            )
+            if verbose:
+                self.stdout.write(f"country {code} {name}: {len(geom.geoms)} polygons")
+        Country.objects.exclude(code__in=derivation.countries).delete()
+
+        names = []
+        for enclave in derivation.enclaves:
+            Enclave.objects.update_or_create(
+                name=enclave.name,
+                defaults={
+                    "slug": slugify(enclave.name),
+                    "alternate_names": enclave.alternate_names,
+                    "sovereign": enclave.sovereign,
+                    "surrounded_by": enclave.surrounded_by,
+                    "geom": to_geos(enclave.geom),
+                    "area_km2": enclave.area_km2,
+                },
+            )
+            names.append(enclave.name)
+            if verbose:
+                self.stdout.write(
+                    f"enclave {enclave.name}: {enclave.sovereign} in {enclave.surrounded_by}, "
+                    f"{enclave.area_km2:.1f} km²"
+                )
+        Enclave.objects.exclude(name__in=names).delete()
+
+        for pair, (lines, length_km) in derivation.boundaries.items():
+            Boundary.objects.update_or_create(
+                countries=pair, defaults={"geom": to_geos(lines), "length_km": length_km}
+            )
+            if verbose:
+                self.stdout.write(f"boundary {pair}: {length_km:.1f} km")
+        Boundary.objects.exclude(countries__in=derivation.boundaries).delete()
