@@ -1,0 +1,49 @@
+# border_map: `make run` sets up and serves the map; `make test` sets up and runs every test.
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+# PostGIS on the local server, for `make test-postgis` and `make run-postgis`.
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+PG_USER ?= postgres
+PG_DB ?= border_map
+POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
+
+.PHONY: setup run test test-postgis lint postgis-db run-postgis bench clean
+
+setup:
+	scripts/setup.sh
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_data -v 0
+
+run: setup
+	@echo "border_map on http://127.0.0.1:$(PORT)/"
+	$(VENV)/bin/gunicorn border_map.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test:
+	scripts/setup.sh test
+	$(MAKE) --no-print-directory lint
+	$(VENV)/bin/pytest
+
+postgis-db:
+	scripts/setup.sh postgis
+	scripts/postgres_up.sh
+	psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -tAc "select 1 from pg_database where datname = '$(PG_DB)'" | grep -q 1 \
+	  || psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -qc 'create database "$(PG_DB)"'
+	psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d $(PG_DB) -qc 'create extension if not exists postgis'
+
+test-postgis: postgis-db
+	scripts/setup.sh test
+	DATABASE_URL=$(POSTGIS_URL) $(VENV)/bin/pytest
+
+run-postgis: setup postgis-db
+	DATABASE_URL=$(POSTGIS_URL) $(PY) manage.py migrate --no-input -v 0
+	DATABASE_URL=$(POSTGIS_URL) $(PY) manage.py load_data -v 0
+	DATABASE_URL=$(POSTGIS_URL) $(VENV)/bin/gunicorn border_map.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4
+
+clean:
+	rm -rf var tests/screenshots .pytest_cache .ruff_cache
