@@ -1,18 +1,23 @@
-"""The one module that turns the layers into GeoJSON; the export command, the map's data
-endpoints and the web API all go through it.
+"""The one module that turns the layers into GeoJSON, CSV and KML; the export command, the map's
+data endpoints, the web API and the OGC API all go through it.
 
 Output follows RFC 7946: longitude/latitude in WGS84, no ``crs`` member (section 4), coordinates
 rounded to 6 decimals (section 11.2), exterior rings counter-clockwise (section 3.1.6; the load
 commands store polygons oriented that way and the database keeps vertex order). Geometry is
 serialised by the database (``AsGeoJSON``), not per object in Python, and output is produced in
-chunks so that memory does not grow with the size of the layer.
+chunks so that memory does not grow with the size of the layer. CSV and KML carry the same
+properties, with the geometry as WKT (and lon/lat columns for points) or KML, also written by
+the database.
 """
 
+import csv
+import io
 import json
 from collections import defaultdict
+from xml.sax.saxutils import escape, quoteattr
 
-from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import F
+from django.contrib.gis.db.models.functions import AsGeoJSON, AsKML, GeoFunc
+from django.db.models import F, FloatField, TextField, Value
 
 from .models import Boundary, Enclave, Incident, Place
 
@@ -118,14 +123,51 @@ def layer_queryset(layer):
     return queryset
 
 
-def _rows(layer, queryset):
+class _AsWKT(GeoFunc):
+    """WKT rounded to COORDINATE_DECIMALS (Django's AsWKT takes no precision)."""
+
+    output_field = TextField()
+    function = "ST_AsText"  # PostGIS >= 3.1: ST_AsText(geom, maxdecimaldigits)
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value(COORDINATE_DECIMALS), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="AsWKT", **extra_context)
+
+
+class _X(GeoFunc):
+    output_field = FloatField()
+    function = "ST_X"
+
+
+class _Y(GeoFunc):
+    output_field = FloatField()
+    function = "ST_Y"
+
+
+GEOMETRY_FORMATS = {
+    "geojson": lambda field: AsGeoJSON(field, precision=COORDINATE_DECIMALS),
+    "wkt": _AsWKT,
+    "kml": lambda field: AsKML(field, precision=COORDINATE_DECIMALS),
+}
+
+
+def is_point_layer(layer):
+    return LAYERS[layer][2] in ("point", "place__point")
+
+
+def _rows(layer, queryset, geometry_format="geojson"):
     _model, id_field, geom_field, fields, _props = LAYERS[layer]
     extra = {}
     if layer == "incidents":
         extra = {"place_name": F("place__name"), "place_precision_m": F("place__precision_m")}
-    return queryset.values("pk", *fields, feature_id=F(id_field), **extra).annotate(
-        geometry=AsGeoJSON(geom_field, precision=COORDINATE_DECIMALS)
+    rows = queryset.values("pk", *fields, feature_id=F(id_field), **extra).annotate(
+        geometry=GEOMETRY_FORMATS[geometry_format](geom_field)
     )
+    if geometry_format == "wkt" and is_point_layer(layer):
+        rows = rows.annotate(lon=_X(geom_field), lat=_Y(geom_field))
+    return rows
 
 
 def _excerpts_by_incident(incident_pks):
@@ -141,12 +183,12 @@ def _excerpts_by_incident(incident_pks):
     return texts
 
 
-def iter_features(layer, queryset=None):
-    """Yield (feature id, properties dict, geometry JSON text) for each row, in chunks."""
+def _iter_rows(layer, queryset, geometry_format):
+    """Yield (row, properties) for each row, in chunks; incidents get their excerpts' texts."""
     if queryset is None:
         queryset = layer_queryset(layer)
     properties = LAYERS[layer][4]
-    rows = _rows(layer, queryset).iterator(chunk_size=CHUNK_SIZE)
+    rows = _rows(layer, queryset, geometry_format).iterator(chunk_size=CHUNK_SIZE)
     while True:
         chunk = []
         for row in rows:
@@ -160,7 +202,13 @@ def iter_features(layer, queryset=None):
             props = properties(row)
             if excerpts is not None:
                 props["excerpts"] = excerpts.get(row["pk"], [])
-            yield row["feature_id"], props, row["geometry"]
+            yield row, props
+
+
+def iter_features(layer, queryset=None):
+    """Yield (feature id, properties dict, geometry JSON text) for each row, in chunks."""
+    for row, props in _iter_rows(layer, queryset, "geojson"):
+        yield row["feature_id"], props, row["geometry"]
 
 
 def feature_json(feature_id, properties, geometry):
@@ -201,3 +249,91 @@ def write_geojson(layer, stream, queryset=None):
         stream.write(chunk)
     count = (queryset if queryset is not None else layer_queryset(layer)).count()
     return count
+
+
+def property_names(layer):
+    """The property names of a layer's features, in output order."""
+    names = list(LAYERS[layer][3])
+    if layer == "incidents":
+        # _incident_properties puts the place's name and precision before the location note.
+        names[-1:-1] = ["place", "place_precision_m"]
+        names.append("excerpts")
+    return names
+
+
+def _text(value):
+    """A property as text for CSV and KML: lists as JSON, booleans as true/false, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _cell(value):
+    """A CSV cell; text that a spreadsheet would run as a formula is made inert (OWASP
+    "CSV injection") by a leading apostrophe."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = _text(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def iter_csv(layer, queryset=None):
+    """Yield a layer as UTF-8 CSV text (RFC 4180, CRLF line ends): id, the properties, then the
+    geometry as WKT, and lon/lat columns for point layers."""
+    names = property_names(layer)
+    header = ["id", *names, "wkt"]
+    if is_point_layer(layer):
+        header += ["lon", "lat"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row, props in _iter_rows(layer, queryset, "wkt"):
+        cells = [row["feature_id"], *(_cell(props[n]) for n in names), row["geometry"] or ""]
+        if is_point_layer(layer):
+            cells += [round(row[axis], COORDINATE_DECIMALS) for axis in ("lon", "lat")]
+        writer.writerow(cells)
+        if buffer.tell() > 65536:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _kml_name(layer, props):
+    if layer == "incidents":
+        return props["title"]
+    if layer == "boundaries":
+        return props["countries"]
+    return props["name"]
+
+
+def iter_kml(layer, queryset=None):
+    """Yield a layer as a KML 2.2 document: one Placemark per feature, its properties as
+    ExtendedData, its geometry written by the database (AsKML)."""
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        f"<name>border_map {escape(layer)}</name>\n"
+    )
+    buffer = []
+    for row, props in _iter_rows(layer, queryset, "kml"):
+        data = "".join(
+            f"<Data name={quoteattr(name)}><value>{escape(_text(value))}</value></Data>"
+            for name, value in props.items()
+        )
+        buffer.append(
+            f"<Placemark id={quoteattr(str(row['feature_id']))}>"
+            f"<name>{escape(str(_kml_name(layer, props)))}</name>"
+            f"<ExtendedData>{data}</ExtendedData>{row['geometry'] or ''}</Placemark>\n"
+        )
+        if len(buffer) >= 500:
+            yield "".join(buffer)
+            buffer = []
+    buffer.append("</Document></kml>\n")
+    yield "".join(buffer)
