@@ -140,7 +140,8 @@ def test_a_feature_of_an_unknown_country_is_rejected(tmp_path):
 def test_an_enclave_without_a_name_in_the_fact_table_is_rejected(tmp_path):
     facts = tmp_path / "enclaves.csv"
     lines = (DATA_DIR / "enclaves.csv").read_text(encoding="utf-8").splitlines()
-    facts.write_text("\n".join(l for l in lines if not l.startswith("Vorukh")), encoding="utf-8")
+    kept = [line for line in lines if not line.startswith("Vorukh")]
+    facts.write_text("\n".join(kept), encoding="utf-8")
     before = snapshot()
     with pytest.raises(CommandError, match=r"no row names the TJ enclave in KG around \(39\.8"):
         call_command("load_boundaries", enclaves=str(facts), verbosity=0)
