@@ -18,5 +18,6 @@ class Command(BaseCommand):
                 count = exports.write_geojson(layer, stream)
             self.stderr.write(f"Wrote {count} {layer} to {output}.")
         else:
-            exports.write_geojson(layer, self.stdout._out)
-            self.stdout._out.write("\n")
+            for chunk in exports.iter_geojson(layer):
+                self.stdout.write(chunk, ending="")
+            self.stdout.write("")
