@@ -1,0 +1,37 @@
+"""The BORDER_MAP options dict is checked at start-up, with an error that shows its shape."""
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from border_map.apps import check_options
+
+
+def test_the_default_options_pass_the_start_up_check():
+    check_options(settings.BORDER_MAP)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "complaint"),
+    [
+        ("GEOCODER", "google", "GEOCODER is 'google'"),
+        ("NOMINATIM_SCHEME", "ftp", "NOMINATIM_SCHEME is 'ftp'"),
+        ("NOMINATIM_USER_AGENT", "", "NOMINATIM_USER_AGENT is empty"),
+        ("NOMINATIM_TIMEOUT", 0, "NOMINATIM_TIMEOUT is 0"),
+        (
+            "TILE_URL",
+            "https://tiles.example/{z}.png",
+            "TILE_URL is 'https://tiles.example/{z}.png'",
+        ),
+    ],
+)
+def test_a_wrong_option_is_refused_with_the_expected_shape(key, value, complaint):
+    options = {**settings.BORDER_MAP, key: value}
+    with pytest.raises(ImproperlyConfigured) as error:
+        check_options(options)
+    assert complaint in str(error.value)
+    assert "Expected:\nBORDER_MAP = {" in str(error.value)
+
+
+def test_an_empty_tile_url_is_allowed_for_a_map_without_tiles():
+    check_options({**settings.BORDER_MAP, "TILE_URL": ""})
