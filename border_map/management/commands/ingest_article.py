@@ -1,0 +1,245 @@
+"""Ingest an article: its metadata and verbatim text, the places it names (geocoded in its
+context), each mention of them, and the sentences that mention them as excerpts."""
+
+import datetime
+import json
+import re
+from pathlib import Path
+
+from django.contrib.gis.geos import Point
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from border_map.geocoding import (
+    GeocodingError,
+    countries_named,
+    find_names,
+    geocode_names,
+    load_gazetteer,
+    name_key,
+)
+from border_map.models import Article, Boundary, Country, Excerpt, Mention, Place
+
+REQUIRED = {
+    "slug": str,
+    "title": str,
+    "outlet": str,
+    "url": str,
+    "published": str,
+    "language": str,
+    "text_file": str,
+}
+OPTIONAL = {"not_places": list}
+
+# A sentence ends at . ! or ? (and any closing quotes) followed by white space.
+SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?=\s)")
+
+
+class DryRun(Exception):
+    """Raised inside the transaction to roll a --dry-run back."""
+
+
+def read_article(path):
+    """The metadata and the verbatim text of an article file, or a CommandError naming the file
+    and the problem."""
+    path = Path(path)
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read ({error.strerror})") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandError(f"{path}: not valid JSON ({error})") from error
+    if not isinstance(meta, dict):
+        raise CommandError(f"{path}: expected a JSON object with {sorted(REQUIRED)}")
+    for field, kind in REQUIRED.items():
+        if field not in meta:
+            raise CommandError(f"{path}: missing field {field!r}")
+        if not isinstance(meta[field], kind):
+            raise CommandError(f"{path}: field {field!r} must be a {kind.__name__}")
+    for field, kind in OPTIONAL.items():
+        if not isinstance(meta.setdefault(field, kind()), kind):
+            raise CommandError(f"{path}: field {field!r} must be a {kind.__name__}")
+    unknown = set(meta) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise CommandError(f"{path}: unknown field(s) {sorted(unknown)}")
+    for field in ("slug", "title", "outlet", "language", "text_file"):
+        if not meta[field].strip():
+            raise CommandError(f"{path}: field {field!r} is empty")
+    if slugify(meta["slug"]) != meta["slug"]:
+        raise CommandError(f"{path}: slug {meta['slug']!r} is not a slug")
+    try:
+        meta["published"] = datetime.date.fromisoformat(meta["published"])
+    except ValueError as error:
+        raise CommandError(f"{path}: published {meta['published']!r} is not a date") from error
+    keys = ("text", "why")
+    for item in meta["not_places"]:
+        if not (isinstance(item, dict) and all(isinstance(item.get(k), str) for k in keys)):
+            raise CommandError(f"{path}: each of not_places needs a 'text' and a 'why'")
+    text_path = path.parent / meta["text_file"]
+    try:
+        # newline="" keeps the text byte for byte, so that offsets match the file.
+        with open(text_path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    except OSError as error:
+        raise CommandError(
+            f"{path}: text_file {text_path} cannot be read ({error.strerror})"
+        ) from error
+    except UnicodeDecodeError as error:
+        raise CommandError(f"{path}: text_file {text_path} is not UTF-8 ({error})") from error
+    if not text.strip():
+        raise CommandError(f"{path}: text_file {text_path} is empty")
+    return meta, text
+
+
+def sentences(text):
+    """(start, end) of every sentence: paragraphs are lines, split at sentence ends, trimmed."""
+    spans = []
+    for line in re.finditer(r"[^\n]+", text):
+        body = line.group()
+        cuts = [0, *(m.end() for m in SENTENCE_END.finditer(body)), len(body)]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            piece = body[a:b]
+            if piece.strip():
+                start = line.start() + a + len(piece) - len(piece.lstrip())
+                spans.append((start, start + len(piece.strip())))
+    return spans
+
+
+# A point this close to a shared line (about 10 m, in degrees) is on the line, in no country:
+# the estimates placed on the KG-TJ line would otherwise fall on either side by rounding.
+ON_THE_LINE_DEGREES = 1e-4
+
+
+def country_at(point):
+    """The code of the country whose polygon contains the point; "" on a shared line or outside."""
+    if any(b.geom.distance(point) < ON_THE_LINE_DEGREES for b in Boundary.objects.all()):
+        return ""
+    return Country.objects.filter(geom__contains=point).values_list("code", flat=True).first() or ""
+
+
+class Command(BaseCommand):
+    help = "Ingest article metadata files (data/articles/<slug>.json): article, places, excerpts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="article metadata JSON files")
+        parser.add_argument("--dry-run", action="store_true", help="do everything, then roll back")
+
+    def handle(self, paths, dry_run=False, **options):
+        self.verbose = options["verbosity"] >= 1
+        articles = [(path, *read_article(path)) for path in paths]
+        try:
+            with transaction.atomic():
+                if not Country.objects.exists():
+                    raise CommandError("No Country polygons: run load_boundaries first.")
+                for path, meta, text in articles:
+                    try:
+                        self.ingest(path, meta, text)
+                    except GeocodingError as error:
+                        raise CommandError(f"{path}: {error}") from error
+                if dry_run:
+                    raise DryRun
+        except DryRun:
+            self.say("Dry run: nothing was written.")
+
+    def say(self, message):
+        if self.verbose:
+            self.stdout.write(message)
+
+    def ingest(self, path, meta, text):
+        article, created = Article.objects.update_or_create(
+            slug=meta["slug"],
+            defaults={
+                "title": meta["title"],
+                "outlet": meta["outlet"],
+                "url": meta["url"],
+                "published": meta["published"],
+                "language": meta["language"],
+                "text": text,
+            },
+        )
+        self.say(f"{'Created' if created else 'Updated'} article {article.slug} ({path})")
+
+        gazetteer = load_gazetteer()
+        skip = [item["text"] for item in meta["not_places"]]
+        found = find_names(text, gazetteer, skip=skip)
+        # One query per spelling (first spelling wins), geocoded together for context.
+        queries = {}
+        for _start, _end, spelling in found:
+            queries.setdefault(name_key(spelling), spelling)
+        results = geocode_names(list(queries.values()), countries_named(text))
+
+        places = {}  # name key -> Place
+        by_location = {}  # the same chosen candidate through two spellings is one place
+        for key, query in queries.items():
+            result = results[query]
+            if result is None:
+                continue  # found by the gazetteer's names but not by the online geocoder
+            raw = result.location.raw
+            identity = (raw["source"], result.location.latitude, result.location.longitude)
+            if identity not in by_location:
+                by_location[identity] = self.store_place(query, result)
+            places[key] = by_location[identity]
+
+        mentions = []
+        for start, end, spelling in found:
+            place = places.get(name_key(spelling))
+            if place is None:
+                continue
+            Mention.objects.update_or_create(
+                article=article,
+                start=start,
+                defaults={"place": place, "end": end, "text": spelling},
+            )
+            mentions.append((start, end, place))
+        stale = Mention.objects.filter(article=article).exclude(start__in=[m[0] for m in mentions])
+        stale.delete()
+
+        kept = []
+        for start, end in sentences(text):
+            named = {place.pk for s, e, place in mentions if start <= s and e <= end}
+            if not named:
+                continue
+            excerpt, _ = Excerpt.objects.update_or_create(
+                article=article, start=start, end=end, defaults={"text": text[start:end]}
+            )
+            excerpt.places.set(named)
+            kept.append(excerpt.pk)
+        # Excerpts an incident cites stay, even if no sentence matches them any more.
+        Excerpt.objects.filter(article=article, incidents__isnull=True).exclude(
+            pk__in=kept
+        ).delete()
+        self.say(
+            f"  {len(mentions)} mentions of {len(set(by_location.values()))} places, "
+            f"{len(kept)} excerpts"
+        )
+
+    def store_place(self, query, result):
+        raw = result.location.raw
+        # Curated rows are written as the article spells the place; otherwise keep the
+        # article's spelling (GeoNames' "Ak-Say" is the article's "Ak-Sai").
+        name = raw["name"] if raw.get("curated") else query
+        point = Point(result.location.longitude, result.location.latitude, srid=4326)
+        alternates = [n for n in [raw["name"], *raw["alternate_names"]] if n != name]
+        place, created = Place.objects.update_or_create(
+            slug=slugify(name),
+            defaults={
+                "name": name,
+                "alternate_names": list(dict.fromkeys(alternates)),
+                "kind": raw["kind"],
+                "point": point,
+                "country": country_at(point),
+                "geocoder": result.geocoder,
+                "precision_m": raw["precision_m"],
+                "estimated": raw["estimated"],
+                "source": raw["source"],
+                "needs_review": result.needs_review,
+                "review_note": result.review_note,
+            },
+        )
+        flag = "  NEEDS REVIEW: " + result.review_note if result.needs_review else ""
+        self.say(
+            f"  place {place.name}: {point.y:.5f} N {point.x:.5f} E, {place.country or '--'}, "
+            f"±{place.precision_m} m, {place.geocoder}, {place.source[:60]}{flag}"
+        )
+        return place
