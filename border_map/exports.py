@@ -261,7 +261,7 @@ def property_names(layer):
     return names
 
 
-def _text(value):
+def as_text(value):
     """A property as text for CSV and KML: lists as JSON, booleans as true/false, None empty."""
     if value is None:
         return ""
@@ -277,7 +277,7 @@ def _cell(value):
     "CSV injection") by a leading apostrophe."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    text = _text(value)
+    text = as_text(value)
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
@@ -324,7 +324,7 @@ def iter_kml(layer, queryset=None):
     buffer = []
     for row, props in _iter_rows(layer, queryset, "kml"):
         data = "".join(
-            f"<Data name={quoteattr(name)}><value>{escape(_text(value))}</value></Data>"
+            f"<Data name={quoteattr(name)}><value>{escape(as_text(value))}</value></Data>"
             for name, value in props.items()
         )
         buffer.append(

@@ -3,11 +3,23 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import api
+from . import api, ogcapi
 
 urlpatterns = [
     path("api/<str:layer>.geojson", api.layer_geojson, name="layer_geojson"),
     path("api/<str:layer>.csv", api.layer_export, {"fmt": "csv"}, name="layer_csv"),
     path("api/<str:layer>.kml", api.layer_export, {"fmt": "kml"}, name="layer_kml"),
+    path("ogcapi", ogcapi.landing),
+    path("ogcapi/", ogcapi.landing, name="ogcapi_landing"),
+    path("ogcapi/conformance", ogcapi.conformance, name="ogcapi_conformance"),
+    path("ogcapi/api", ogcapi.openapi, name="ogcapi_api"),
+    path("ogcapi/collections", ogcapi.collections, name="ogcapi_collections"),
+    path("ogcapi/collections/<str:layer>", ogcapi.collection, name="ogcapi_collection"),
+    path("ogcapi/collections/<str:layer>/items", ogcapi.items, name="ogcapi_items"),
+    path(
+        "ogcapi/collections/<str:layer>/items/<str:feature_id>",
+        ogcapi.item,
+        name="ogcapi_item",
+    ),
     path("admin/", admin.site.urls),
 ]

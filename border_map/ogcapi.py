@@ -1,0 +1,514 @@
+"""OGC API – Features Part 1 (OGC 17-069r4) over the layers: landing page, conformance,
+collections, items and single features, as JSON/GeoJSON or HTML, with an OpenAPI 3.0 document.
+
+Items go through the same filters (api.filtered_queryset) and the same GeoJSON writer
+(exports.iter_geojson) as ``/api/``, so that both give the same features.
+"""
+
+import datetime as dt
+import json
+from urllib.parse import urlencode
+
+from django.contrib.gis.db.models import Extent
+from django.db.models import F, Max, Min
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+
+from . import api, exports
+from .models import Incident
+
+DEFAULT_LIMIT = 10
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+OPENAPI_TYPE = "application/vnd.oai.openapi+json;version=3.0"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+]
+COLLECTIONS = {
+    "places": (
+        "Places",
+        "Named places found in the articles, geocoded, with the precision and source of each "
+        "point.",
+    ),
+    "incidents": (
+        "Incidents",
+        "Events as one party reported or claimed them, at a place, with the article excerpts "
+        "behind them. An incident lasts from date to date_end (one day when date_end is empty).",
+    ),
+    "enclaves": (
+        "Enclaves",
+        "Pieces of one country lying wholly inside another, derived from OpenStreetMap country "
+        "polygons (© OpenStreetMap contributors, ODbL).",
+    ),
+    "boundaries": (
+        "Shared boundary lines",
+        "The lines two countries share, derived from OpenStreetMap country polygons "
+        "(© OpenStreetMap contributors, ODbL).",
+    ),
+}
+# Query parameters of /items (OGC API – Features 7.15, plus equality filters on incidents'
+# properties as /per/core/additional-parameters allows); any other one is a 400
+# (/req/core/query-param-unknown).
+ITEMS_PARAMETERS = {"f", "limit", "offset", "bbox"}
+INCIDENT_FILTERS = {"datetime", "claimed_by", "type"}
+
+
+def _wants_html(request):
+    """HTML or JSON, from ``f`` first, then the Accept header; JSON when nothing says."""
+    f = api._get(request.GET, "f")
+    if f is not None:
+        if f in ("json", "geojson"):
+            return False
+        if f == "html":
+            return True
+        raise api.BadParameter("f", f"{f!r} is not a format here; use f=json or f=html.")
+    preferred = request.get_preferred_type(
+        ["application/json", "application/geo+json", "text/html"]
+    )
+    return preferred == "text/html"
+
+
+def _url(request, name, *args, f=None, query=None):
+    params = dict(query or {})
+    if f:
+        params["f"] = f
+    url = request.build_absolute_uri(reverse(name, args=args))
+    if params:
+        url += "?" + urlencode(params)
+    return url
+
+
+def _self_links(request, name, *args, json_type="application/json"):
+    """``self`` and ``alternate`` links for a resource that exists as JSON and HTML."""
+    wants_html = _wants_html(request)
+    json_link = {"href": _url(request, name, *args, f="json"), "type": json_type}
+    html_link = {"href": _url(request, name, *args, f="html"), "type": "text/html"}
+    json_link["rel"], html_link["rel"] = (
+        ("alternate", "self") if wants_html else ("self", "alternate")
+    )
+    json_link["title"], html_link["title"] = "This document as JSON", "This document as HTML"
+    return [json_link, html_link]
+
+
+def ogc_view(view):
+    """Wrap a view: GET/HEAD only, gzip, and BadParameter answered with a 400 JSON body."""
+
+    @require_safe
+    @gzip_page
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except api.BadParameter as error:
+            return error.response()
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _respond(request, template, context, data, content_type="application/json"):
+    if _wants_html(request):
+        return render(request, f"ogcapi/{template}", {**context, "data": data})
+    response = JsonResponse(data, content_type=content_type, json_dumps_params={"indent": 1})
+    return response
+
+
+@ogc_view
+def landing(request):
+    """The landing page: links to the API definition, the conformance classes and the data."""
+    links = _self_links(request, "ogcapi_landing")
+    links += [
+        {
+            "href": _url(request, "ogcapi_api"),
+            "rel": "service-desc",
+            "type": OPENAPI_TYPE,
+            "title": "The API definition (OpenAPI 3.0)",
+        },
+        {
+            "href": _url(request, "ogcapi_api", f="html"),
+            "rel": "service-doc",
+            "type": "text/html",
+            "title": "The API documentation",
+        },
+        {
+            "href": _url(request, "ogcapi_conformance"),
+            "rel": "conformance",
+            "type": "application/json",
+            "title": "Conformance classes",
+        },
+        {
+            "href": _url(request, "ogcapi_collections"),
+            "rel": "data",
+            "type": "application/json",
+            "title": "The collections",
+        },
+    ]
+    data = {
+        "title": "border_map",
+        "description": "Border disputes in the Fergana Valley (Kyrgyzstan, Tajikistan, "
+        "Uzbekistan): places, incidents, enclaves and shared boundary lines.",
+        "links": links,
+    }
+    return _respond(request, "landing.html", {}, data)
+
+
+@ogc_view
+def conformance(request):
+    """The conformance classes this service implements."""
+    data = {"conformsTo": CONFORMANCE, "links": _self_links(request, "ogcapi_conformance")}
+    return _respond(request, "conformance.html", {}, data)
+
+
+def _extent(layer):
+    """The layer's spatial extent (and temporal one for incidents), computed by the database."""
+    geom_field = exports.LAYERS[layer][2]
+    queryset = exports.layer_queryset(layer).order_by()
+    box = queryset.aggregate(box=Extent(geom_field))["box"]
+    extent = {"spatial": {"bbox": [list(box) if box else [-180, -90, 180, 90]], "crs": CRS84}}
+    if layer == "incidents":
+        span = queryset.aggregate(first=Min("date"), last=Max(Coalesce("date_end", F("date"))))
+        interval = [span["first"], span["last"]]
+        extent["temporal"] = {
+            "interval": [[d.isoformat() + "T00:00:00Z" if d else None for d in interval]],
+            "trs": GREGORIAN,
+        }
+    return extent
+
+
+def _collection(request, layer):
+    title, description = COLLECTIONS[layer]
+    links = _self_links(request, "ogcapi_collection", layer)
+    links += [
+        {
+            "href": _url(request, "ogcapi_items", layer, f="json"),
+            "rel": "items",
+            "type": "application/geo+json",
+            "title": f"{title} as GeoJSON",
+        },
+        {
+            "href": _url(request, "ogcapi_items", layer, f="html"),
+            "rel": "items",
+            "type": "text/html",
+            "title": f"{title} as HTML",
+        },
+        {
+            "href": request.build_absolute_uri(reverse("layer_geojson", args=[layer])),
+            "rel": "enclosure",
+            "type": "application/geo+json",
+            "title": f"All {layer} as one GeoJSON file",
+        },
+    ]
+    return {
+        "id": layer,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": _extent(layer),
+        "links": links,
+    }
+
+
+@ogc_view
+def collections(request):
+    """Every collection, with its extent and links to its items."""
+    data = {
+        "links": _self_links(request, "ogcapi_collections"),
+        "collections": [_collection(request, layer) for layer in exports.LAYERS],
+    }
+    return _respond(request, "collections.html", {}, data)
+
+
+def _not_found(request, message):
+    if _wants_html(request):
+        return render(request, "ogcapi/not_found.html", {"message": message}, status=404)
+    return api.not_found(message)
+
+
+def _unknown_collection(request, layer):
+    return _not_found(
+        request, f"No collection {layer!r}; collections: {', '.join(exports.LAYERS)}."
+    )
+
+
+@ogc_view
+def collection(request, layer):
+    """One collection's description."""
+    if layer not in exports.LAYERS:
+        return _unknown_collection(request, layer)
+    data = _collection(request, layer)
+    return _respond(request, "collection.html", {"layer": layer}, data)
+
+
+def _check_items_parameters(request, layer):
+    allowed = ITEMS_PARAMETERS | (INCIDENT_FILTERS if layer == "incidents" else set())
+    for name in request.GET:
+        if name not in allowed:
+            raise api.BadParameter(
+                name, f"unknown parameter; {layer} items take {', '.join(sorted(allowed))}."
+            )
+
+
+@ogc_view
+def items(request, layer):
+    """A page of a collection's features (OGC API – Features 7.15), filtered and counted."""
+    if layer not in exports.LAYERS:
+        return _unknown_collection(request, layer)
+    _check_items_parameters(request, layer)
+    wants_html = _wants_html(request)
+    queryset = api.filtered_queryset(layer, request.GET)
+    limit, offset = api.parse_paging(request.GET, default_limit=DEFAULT_LIMIT)
+    matched = queryset.count()
+    returned = max(0, min(limit, matched - offset))
+    rows = queryset[offset : offset + limit]
+    media_type = "text/html" if wants_html else "application/geo+json"
+    links = api.page_links(request, offset, limit, offset + limit < matched, media_type)
+    other = "json" if wants_html else "html"
+    query = request.GET.copy()
+    query["f"] = other
+    links.append(
+        {
+            "href": request.build_absolute_uri(request.path + "?" + query.urlencode()),
+            "rel": "alternate",
+            "type": "application/geo+json" if other == "json" else "text/html",
+        }
+    )
+    links.append(
+        {
+            "href": _url(request, "ogcapi_collection", layer),
+            "rel": "collection",
+            "type": "application/json",
+        }
+    )
+    members = {
+        "timeStamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "numberMatched": matched,
+        "numberReturned": returned,
+        "links": links,
+    }
+    if wants_html:
+        names = exports.property_names(layer)
+        features = [
+            {"id": fid, "values": [exports.as_text(props[n]) for n in names]}
+            for fid, props, _geometry in exports.iter_features(layer, rows)
+        ]
+        context = {
+            "layer": layer,
+            "title": COLLECTIONS[layer][0],
+            "features": features,
+            "offset": offset,
+            "names": names,
+        }
+        return render(request, "ogcapi/items.html", {**context, "data": members})
+    return api.serve_text(
+        request,
+        exports.iter_geojson(layer, rows, members),
+        "application/geo+json",
+        None,
+        small=limit <= api.ETAG_MAX_FEATURES,
+    )
+
+
+@ogc_view
+def item(request, layer, feature_id):
+    """One feature by its id (OGC API – Features 7.16)."""
+    if layer not in exports.LAYERS:
+        return _unknown_collection(request, layer)
+    id_field = exports.LAYERS[layer][1]
+    queryset = exports.layer_queryset(layer).filter(**{id_field: feature_id})
+    found = list(exports.iter_features(layer, queryset))
+    if not found:
+        return _not_found(request, f"No feature {feature_id!r} in {layer}.")
+    fid, props, geometry = found[0]
+    links = _self_links(request, "ogcapi_item", layer, feature_id, json_type="application/geo+json")
+    links.append(
+        {
+            "href": _url(request, "ogcapi_collection", layer),
+            "rel": "collection",
+            "type": "application/json",
+        }
+    )
+    if _wants_html(request):
+        context = {
+            "layer": layer,
+            "title": COLLECTIONS[layer][0],
+            "feature": {
+                "id": fid,
+                "rows": [(n, exports.as_text(props[n])) for n in exports.property_names(layer)],
+                "geometry": geometry,
+            },
+        }
+        return render(request, "ogcapi/item.html", {**context, "data": {"links": links}})
+    text = exports.feature_json(fid, props, geometry)
+    # The feature's text ends with "}": add the links as one more member.
+    text = text[:-1] + ',"links":' + json.dumps(links) + "}"
+    return api.serve_text(request, [text], "application/geo+json", None, small=True)
+
+
+def _parameter(name, where, description, schema, required=False, **extra):
+    return {
+        "name": name,
+        "in": where,
+        "description": description,
+        "required": required,
+        "schema": schema,
+        **extra,
+    }
+
+
+def openapi_document(request):
+    """The OpenAPI 3.0 definition of this service, as a dict."""
+    server = request.build_absolute_uri(reverse("ogcapi_landing")).rstrip("/")
+    f = _parameter(
+        "f",
+        "query",
+        "Format of the response; without it the Accept header decides, JSON by default.",
+        {"type": "string", "enum": ["json", "html"]},
+    )
+    collection_id = _parameter(
+        "collectionId",
+        "path",
+        "A collection's id.",
+        {"type": "string", "enum": list(exports.LAYERS)},
+        required=True,
+    )
+    items_parameters = [
+        collection_id,
+        _parameter(
+            "limit",
+            "query",
+            f"How many features per page (1..{api.MAX_LIMIT}).",
+            {"type": "integer", "minimum": 1, "maximum": api.MAX_LIMIT, "default": DEFAULT_LIMIT},
+            style="form",
+            explode=False,
+        ),
+        _parameter(
+            "offset",
+            "query",
+            "How many matching features to skip (the next links use it).",
+            {"type": "integer", "minimum": 0, "default": 0},
+        ),
+        _parameter(
+            "bbox",
+            "query",
+            "minLon,minLat,maxLon,maxLat in WGS84 (CRS84); features that intersect it.",
+            {
+                "type": "array",
+                "minItems": 4,
+                "maxItems": 6,
+                "items": {"type": "number"},
+            },
+            style="form",
+            explode=False,
+        ),
+        _parameter(
+            "datetime",
+            "query",
+            "An RFC 3339 date, date-time or interval start/end ('..' for an open end); "
+            "incidents whose dates overlap it.",
+            {"type": "string"},
+            style="form",
+            explode=False,
+        ),
+        _parameter(
+            "claimed_by",
+            "query",
+            "Incidents only: who reported or claimed the incident (comma-separated for several).",
+            {"type": "string"},
+        ),
+        _parameter(
+            "type",
+            "query",
+            "Incidents only: the incident type (comma-separated for several).",
+            {"type": "string", "enum": list(Incident.Type.values)},
+        ),
+        f,
+    ]
+    json_response = {"description": "JSON", "content": {"application/json": {}}}
+    error = {
+        "description": "A parameter is wrong; the body names it and says why.",
+        "content": {"application/json": {}},
+    }
+    not_found = {"description": "No such collection or feature.", "content": {}}
+
+    def operation(operation_id, summary, parameters, ok, extra=None):
+        responses = {"200": ok, "400": error}
+        responses.update(extra or {})
+        return {
+            "get": {
+                "operationId": operation_id,
+                "summary": summary,
+                "parameters": parameters,
+                "responses": responses,
+            }
+        }
+
+    features = {"description": "GeoJSON", "content": {"application/geo+json": {}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "border_map OGC API – Features",
+            "version": "1.0.0",
+            "description": "Places, incidents, enclaves and shared boundary lines of the "
+            "border disputes in the Fergana Valley.",
+            "license": {"name": "ODbL 1.0 (OpenStreetMap-derived layers)"},
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/": operation("getLandingPage", "Landing page", [f], json_response),
+            "/conformance": operation("getConformance", "Conformance classes", [f], json_response),
+            "/api": operation(
+                "getAPI",
+                "This document",
+                [f],
+                {"description": "OpenAPI 3.0", "content": {OPENAPI_TYPE: {}}},
+            ),
+            "/collections": operation("getCollections", "The collections", [f], json_response),
+            "/collections/{collectionId}": operation(
+                "describeCollection",
+                "One collection",
+                [collection_id, f],
+                json_response,
+                {"404": not_found},
+            ),
+            "/collections/{collectionId}/items": operation(
+                "getFeatures",
+                "A page of features",
+                items_parameters,
+                features,
+                {"404": not_found},
+            ),
+            "/collections/{collectionId}/items/{featureId}": operation(
+                "getFeature",
+                "One feature",
+                [
+                    collection_id,
+                    _parameter(
+                        "featureId", "path", "A feature's id.", {"type": "string"}, required=True
+                    ),
+                    f,
+                ],
+                features,
+                {"404": not_found},
+            ),
+        },
+    }
+
+
+@ogc_view
+def openapi(request):
+    """The OpenAPI 3.0 document (JSON), or a page that shows it (HTML)."""
+    document = openapi_document(request)
+    if _wants_html(request):
+        text = json.dumps(document, indent=1, ensure_ascii=False)
+        return render(request, "ogcapi/api.html", {"document": document, "text": text})
+    return HttpResponse(
+        json.dumps(document, indent=1, ensure_ascii=False), content_type=OPENAPI_TYPE
+    )
