@@ -221,7 +221,9 @@ def filtered_queryset(layer, params):
                 last_day__gte=start
             )
 
-    claimed_by = _get_list(params, "claimed_by")
+    # Claimants' names contain commas ("Delegations of both countries, in a joint statement"):
+    # several are given by repeating the parameter, never split.
+    claimed_by = [v for v in _values(params, "claimed_by") if v]
     if claimed_by:
         queryset = queryset.filter(claimed_by__in=claimed_by)
 

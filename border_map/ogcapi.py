@@ -411,8 +411,8 @@ def openapi_document(request):
         _parameter(
             "datetime",
             "query",
-            "An RFC 3339 date, date-time or interval start/end ('..' for an open end); "
-            "incidents whose dates overlap it.",
+            "Incidents only: an RFC 3339 date, date-time (its day in UTC) or interval start/end "
+            "('..' for an open end); incidents whose days overlap it.",
             {"type": "string"},
             style="form",
             explode=False,
@@ -420,7 +420,8 @@ def openapi_document(request):
         _parameter(
             "claimed_by",
             "query",
-            "Incidents only: who reported or claimed the incident (comma-separated for several).",
+            "Incidents only: who reported or claimed the incident, exactly as in the data "
+            "(repeat the parameter for several).",
             {"type": "string"},
         ),
         _parameter(
