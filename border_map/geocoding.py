@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from geopy.adapters import URLLibAdapter
 from geopy.distance import geodesic
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -287,8 +288,13 @@ class CachedNominatim:
     def __init__(self, domain, scheme, user_agent, timeout):
         self.where = f"{scheme}://{domain}"
         self.timeout = timeout
+        # URLLibAdapter: geopy's requests adapter retries at once, outside the rate limit.
         self.nominatim = Nominatim(
-            domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout
+            domain=domain,
+            scheme=scheme,
+            user_agent=user_agent,
+            timeout=timeout,
+            adapter_factory=URLLibAdapter,
         )
         # Nominatim's usage policy: at most 1 request/s. No retries and no swallowed errors:
         # a failure must not look like "no result" and be cached as one.

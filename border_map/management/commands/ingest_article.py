@@ -159,6 +159,13 @@ class Command(BaseCommand):
             },
         )
         self.say(f"{'Created' if created else 'Updated'} article {article.slug} ({path})")
+        for excerpt in Excerpt.objects.filter(article=article, incidents__isnull=False).distinct():
+            if text[excerpt.start : excerpt.end] != excerpt.text:
+                cited = ", ".join(excerpt.incidents.values_list("slug", flat=True))
+                raise CommandError(
+                    f"{path}: the new text changes excerpt [{excerpt.start}:{excerpt.end}] "
+                    f"that incident(s) {cited} cite; those incidents must be re-quoted first"
+                )
 
         gazetteer = load_gazetteer()
         skip = [item["text"] for item in meta["not_places"]]
