@@ -19,7 +19,7 @@ from border_map.geocoding import (
     load_gazetteer,
     name_key,
 )
-from border_map.models import Article, Boundary, Country, Excerpt, Mention, Place
+from border_map.models import Article, Boundary, Country, Excerpt, Incident, Mention, Place
 
 REQUIRED = {
     "slug": str,
@@ -159,13 +159,15 @@ class Command(BaseCommand):
             },
         )
         self.say(f"{'Created' if created else 'Updated'} article {article.slug} ({path})")
-        for excerpt in Excerpt.objects.filter(article=article, incidents__isnull=False).distinct():
-            if text[excerpt.start : excerpt.end] != excerpt.text:
-                cited = ", ".join(excerpt.incidents.values_list("slug", flat=True))
-                raise CommandError(
-                    f"{path}: the new text changes excerpt [{excerpt.start}:{excerpt.end}] "
-                    f"that incident(s) {cited} cite; those incidents must be re-quoted first"
-                )
+        cited = Excerpt.objects.filter(article=article, incidents__isnull=False).distinct()
+        moved = [e for e in cited if text[e.start : e.end] != e.text]
+        if moved:
+            slugs = Incident.objects.filter(excerpts__in=moved).values_list("slug", flat=True)
+            spans = ", ".join(f"[{e.start}:{e.end}]" for e in moved)
+            raise CommandError(
+                f"{path}: the new text changes excerpt(s) {spans} that incident(s) "
+                f"{', '.join(sorted(set(slugs)))} cite; those incidents must be re-quoted first"
+            )
 
         gazetteer = load_gazetteer()
         skip = [item["text"] for item in meta["not_places"]]

@@ -1,0 +1,198 @@
+"""ingest_article on the real article: idempotent, every excerpt is article.text[start:end], a
+bad file or a failing geocoder leaves the database exactly as it was, --dry-run writes nothing."""
+
+import io
+import json
+import socket
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from border_map.models import (
+    Article,
+    Excerpt,
+    GeocodeCache,
+    Incident,
+    Mention,
+    Place,
+)
+from border_map.paths import DATA_DIR
+
+SLUG = "rferl-2021-04-30-kyrgyz-tajik-ceasefire"
+META = DATA_DIR / "articles" / f"{SLUG}.json"
+TEXT = DATA_DIR / "articles" / f"{SLUG}.txt"
+
+
+def snapshot():
+    """Every row the loaders write, with its id, and the many-to-many links."""
+    rows = {}
+    for model in (Article, Place, Mention, Excerpt, Incident, GeocodeCache):
+        values = model.objects.order_by("pk").values()
+        rows[model.__name__] = [
+            {k: (v.wkt if hasattr(v, "wkt") else v) for k, v in row.items()} for row in values
+        ]
+    rows["excerpt_places"] = sorted(Excerpt.places.through.objects.values_list())
+    rows["incident_excerpts"] = sorted(Incident.excerpts.through.objects.values_list())
+    return rows
+
+
+def write_article(tmp_path, text=None, **changes):
+    """A copy of the real metadata file, changed, next to a copy of (or a changed) text."""
+    meta = json.loads(META.read_text(encoding="utf-8"))
+    text_path = tmp_path / "article.txt"
+    text_path.write_text(TEXT.read_text(encoding="utf-8") if text is None else text, "utf-8")
+    meta["text_file"] = str(text_path)
+    meta.update(changes)
+    path = tmp_path / "article.json"
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    return path
+
+
+def ingest(*paths, **options):
+    out = io.StringIO()
+    call_command("ingest_article", *map(str, paths), stdout=out, **options)
+    return out.getvalue()
+
+
+def test_rerunning_the_ingest_changes_nothing(db):
+    before = snapshot()
+    ingest(META, verbosity=0)
+    assert snapshot() == before
+    assert len(before["Mention"]) == 14 and len(before["Excerpt"]) >= 10
+
+
+def test_the_article_keeps_its_metadata_and_verbatim_text(db):
+    article = Article.objects.get(slug=SLUG)
+    with open(TEXT, encoding="utf-8", newline="") as f:
+        assert article.text == f.read()
+    assert str(article.published) == "2021-04-30"
+    assert article.url == ""  # not known; not invented
+    assert article.outlet == "RFE/RL" and article.language == "en"
+
+
+def test_every_excerpt_and_mention_is_the_article_text_between_its_offsets(db):
+    text = Article.objects.get(slug=SLUG).text
+    assert Excerpt.objects.count() > 0
+    for excerpt in Excerpt.objects.all():
+        assert text[excerpt.start : excerpt.end] == excerpt.text
+    for mention in Mention.objects.all():
+        assert text[mention.start : mention.end] == mention.text
+
+
+def test_the_twice_printed_first_sentence_gives_two_excerpts_at_their_own_offsets(db):
+    sentence = "Authorities in the Batken region said 13,500 Kyrgyz were evacuated from villages"
+    excerpts = Excerpt.objects.filter(text__startswith=sentence).order_by("start")
+    assert len(excerpts) == 2
+    assert excerpts[0].start != excerpts[1].start
+
+
+def test_batken_region_is_the_region_and_region_of_batken_is_the_town(db):
+    text = Article.objects.get(slug=SLUG).text
+    region = Mention.objects.get(start=text.index("Batken region's Leilek"))
+    assert (region.text, region.place.name) == ("Batken region", "Batken Region")
+    town = Mention.objects.get(start=text.index("region of Batken") + len("region of "))
+    assert (town.text, town.place.name) == ("Batken", "Batken")
+
+
+def test_mentions_keep_the_article_spelling_and_excerpts_link_the_places_they_name(db):
+    golovnoi = Mention.objects.get(place__name="Golovnoi")
+    assert golovnoi.text == "Golovnoi water distribution center"
+    police = Excerpt.objects.get(
+        text__startswith="Kyrgyz police in the Batken region", text__endswith="village of Ak-Sai."
+    )
+    assert sorted(police.places.values_list("name", flat=True)) == [
+        "Ak-Sai",
+        "Batken Region",
+        "Kok-Tash",
+    ]
+
+
+def test_the_ferghana_valley_is_not_taken_for_the_city_of_fergana(db):
+    assert not Place.objects.filter(name__icontains="fergh").exists()
+    assert not Mention.objects.filter(text__icontains="fergh").exists()
+
+
+def test_ingest_reports_its_progress(db):
+    out = ingest(META, verbosity=1)
+    assert f"Updated article {SLUG}" in out
+    assert "place Kok-Tash: 39.94972 N 70.53583 E, KG" in out
+    assert "14 mentions of 9 places" in out
+
+
+def test_dry_run_of_a_new_article_writes_nothing(db, tmp_path):
+    before = snapshot()
+    out = ingest(write_article(tmp_path, slug="another-article"), dry_run=True, verbosity=1)
+    assert "Created article another-article" in out and "Dry run" in out
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ("{not json", "not valid JSON"),
+        ({"drop": "title"}, "missing field 'title'"),
+        ({"published": "30 April 2021"}, "published '30 April 2021' is not a date"),
+        ({"text_file": "/nonexistent/article.txt"}, "text_file /nonexistent/article.txt"),
+        ({"slug": "Not A Slug"}, "is not a slug"),
+        ({"not_places": [{"text": "Ferghana Valley"}]}, "needs a 'text' and a 'why'"),
+    ],
+)
+def test_a_bad_file_fails_naming_the_file_and_problem_and_changes_nothing(
+    db, tmp_path, change, message
+):
+    path = write_article(tmp_path, title="A changed title that must not be written")
+    if isinstance(change, str):
+        path.write_text(change, encoding="utf-8")
+    else:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta.pop(change.pop("drop", None), None)
+        meta.update(change)
+        path.write_text(json.dumps(meta), encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError) as caught:
+        ingest(META, path, verbosity=0)  # a good file first: it must not be applied either
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+    assert snapshot() == before
+
+
+def test_a_failing_geocoder_halfway_leaves_the_database_as_it_was(db, settings, tmp_path):
+    with socket.socket() as s:  # a loopback port with nobody listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.BORDER_MAP = {
+        **settings.BORDER_MAP,
+        "GEOCODER": "nominatim",
+        "NOMINATIM_DOMAIN": f"127.0.0.1:{port}",
+        "NOMINATIM_SCHEME": "http",
+    }
+    before = snapshot()
+    with pytest.raises(CommandError, match=r"Nominatim at http://127\.0\.0\.1:\d+ gave no usable"):
+        ingest(write_article(tmp_path, slug="new-article"), verbosity=0)
+    assert snapshot() == before
+
+
+def test_a_text_change_under_an_excerpt_an_incident_cites_is_refused(db, tmp_path):
+    text = TEXT.read_text(encoding="utf-8").replace("Kok-Tash", "Kok-Tash (Kek-Tash)")
+    before = snapshot()
+    with pytest.raises(CommandError) as caught:
+        ingest(write_article(tmp_path, text=text), verbosity=0)
+    # The Kok-Tash quote ends at "Kok-Tash" and still matches; what follows it moved.
+    assert "kyrgyz-police-gunfire-near-ak-sai" in str(caught.value)
+    assert "tajik-border-guards-kyrgyz-fired-first-at-golovnoi" in str(caught.value)
+    assert "kyrgyz-police-tajik-shooting-at-kok-tash" not in str(caught.value)
+    assert snapshot() == before
+
+
+def test_a_reingest_deletes_stale_mentions_but_keeps_excerpts_incidents_cite(db, tmp_path):
+    # The same text with Bishkek renamed, letter for letter: no offset moves.
+    text = TEXT.read_text(encoding="utf-8").replace("Bishkek", "Kremlin")
+    cited = {(e.start, e.end, e.text) for e in Excerpt.objects.filter(incidents__isnull=False)}
+    ingest(write_article(tmp_path, text=text), verbosity=0)
+    assert not Mention.objects.filter(text="Bishkek").exists()
+    assert Mention.objects.filter(text="Dushanbe").count() == 2
+    assert not Excerpt.objects.filter(text__contains="Bishkek").exists()
+    assert Excerpt.objects.filter(text__contains="called on Kremlin and Dushanbe").exists()
+    now = {(e.start, e.end, e.text) for e in Excerpt.objects.filter(incidents__isnull=False)}
+    assert now == cited
