@@ -1,0 +1,150 @@
+"""Real clients read what the live server serves: GDAL's ogrinfo on every GeoJSON endpoint and
+on the OGC API through its OAPIF driver, OWSLib's OGC API – Features client, Python's csv."""
+
+import csv
+import io
+import re
+import subprocess
+import urllib.request
+
+import pytest
+from owslib.ogcapi.features import Features
+
+from border_map.models import Enclave, Incident, Place
+
+pytestmark = pytest.mark.django_db
+
+LAYERS = ["places", "incidents", "enclaves", "boundaries"]
+KOK_TASH_BOX = (70.5, 39.9, 70.55, 39.96)
+
+
+def ogrinfo(*args):
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-q", "-geom=NO", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        # Loopback only: never a proxy, never the internet.
+        env={"PATH": "/usr/bin:/bin", "NO_PROXY": "*", "GDAL_HTTP_TIMEOUT": "60"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ERROR" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def ogr_ids(output):
+    """The `id` field of each feature ogrinfo printed, in order."""
+    return re.findall(r"^  id \(String\) = (.*)$", output, flags=re.MULTILINE)
+
+
+def expected_ids(layer):
+    return {
+        "places": lambda: list(Place.objects.order_by("pk").values_list("slug", flat=True)),
+        "incidents": lambda: list(
+            Incident.objects.order_by("date", "slug").values_list("slug", flat=True)
+        ),
+        "enclaves": lambda: list(Enclave.objects.order_by("pk").values_list("slug", flat=True)),
+        "boundaries": lambda: ["KG-TJ", "KG-UZ", "TJ-UZ"],
+    }[layer]()
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_ogrinfo_reads_every_feature_of_each_api_geojson_endpoint(live_url, layer):
+    ids = ogr_ids(ogrinfo("-al", f"{live_url}/api/{layer}.geojson"))
+    assert ids == expected_ids(layer)
+
+
+@pytest.mark.parametrize(
+    ("path", "count"),
+    [
+        ("/api/incidents.geojson?limit=5&offset=5", 5),
+        ("/api/incidents.geojson?datetime=2021-04-30/..&type=evacuation,negotiation", 4),
+        ("/api/places.geojson?bbox=70.5,39.9,70.55,39.96", 2),
+        ("/ogcapi/collections/incidents/items?f=json&limit=3", 3),
+        ("/ogcapi/collections/enclaves/items/vorukh", 1),
+    ],
+)
+def test_ogrinfo_reads_filtered_paged_and_ogc_geojson_responses(live_url, path, count):
+    assert len(ogr_ids(ogrinfo("-al", live_url + path))) == count
+
+
+def test_gdal_oapif_driver_lists_the_collections_with_their_geometry_types(live_url):
+    listing = subprocess.run(
+        ["ogrinfo", "-ro", f"OAPIF:{live_url}/ogcapi"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "NO_PROXY": "*"},
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "1: places (title: Places) (Point)" in listing.stdout
+    assert "2: incidents (title: Incidents) (Point)" in listing.stdout
+    assert "3: enclaves (title: Enclaves) (Multi Polygon)" in listing.stdout
+    assert "4: boundaries (title: Shared boundary lines) (Multi Line String)" in listing.stdout
+
+
+def test_gdal_oapif_driver_follows_next_links_through_every_incident(live_url):
+    # The driver asks for pages of 10 and follows the next links (12 incidents: two pages).
+    ids = ogr_ids(ogrinfo(f"OAPIF:{live_url}/ogcapi", "incidents"))
+    assert ids == expected_ids("incidents")
+
+
+def test_gdal_oapif_driver_reads_features_in_a_bbox(live_url):
+    output = ogrinfo("-spat", *map(str, KOK_TASH_BOX), f"OAPIF:{live_url}/ogcapi", "incidents")
+    assert sorted(ogr_ids(output)) == [
+        "kyrgyz-police-tajik-shooting-at-kok-tash",
+        "tajik-border-guards-kyrgyz-fired-first-at-golovnoi",
+    ]
+    enclaves = ogrinfo(
+        "-spat", "70.6", "39.8", "70.7", "39.9", f"OAPIF:{live_url}/ogcapi", "enclaves"
+    )
+    assert ogr_ids(enclaves) == ["vorukh"]
+
+
+def test_owslib_lists_the_collections_and_conformance(live_url):
+    service = Features(f"{live_url}/ogcapi")
+    assert [c["id"] for c in service.collections()["collections"]] == LAYERS
+    assert (
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
+        in service.conformance()["conformsTo"]
+    )
+    assert service.collection("incidents")["title"] == "Incidents"
+    assert "/collections/{collectionId}/items" in service.api()["paths"]
+
+
+def test_owslib_pages_through_the_incidents_by_the_next_links(live_url):
+    service = Features(f"{live_url}/ogcapi")
+    seen, offset, pages = [], 0, 0
+    while offset is not None:
+        page = service.collection_items("incidents", limit=5, offset=offset)
+        assert page["numberMatched"] == 12
+        seen += [f["id"] for f in page["features"]]
+        pages += 1
+        following = [link["href"] for link in page["links"] if link["rel"] == "next"]
+        offset = int(re.search(r"offset=(\d+)", following[0]).group(1)) if following else None
+    assert seen == expected_ids("incidents")
+    assert pages == 3
+
+
+def test_owslib_reads_one_feature_and_a_bbox_query(live_url):
+    service = Features(f"{live_url}/ogcapi")
+    feature = service.collection_item("places", "kok-tash")
+    assert feature["properties"]["name"] == "Kok-Tash"
+    page = service.collection_items("places", bbox=list(KOK_TASH_BOX))
+    assert sorted(f["id"] for f in page["features"]) == ["golovnoi", "kok-tash"]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_the_csv_download_reads_back_with_pythons_csv_module(live_url, layer):
+    with urllib.request.urlopen(f"{live_url}/api/{layer}.csv", timeout=60) as response:
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        text = response.read().decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [row["id"] for row in rows] == expected_ids(layer)
+    assert all(row["wkt"].startswith(("POINT", "MULTIPOLYGON", "MULTILINESTRING")) for row in rows)
+    if layer == "incidents":
+        by_id = {row["id"]: row for row in rows}
+        claimant = by_id["kyzyl-bel-talks-agree-troop-withdrawal"]["claimed_by"]
+        assert claimant == "Delegations of both countries, in a joint statement"
