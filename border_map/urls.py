@@ -3,9 +3,14 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import api, ogcapi
+from . import api, ogcapi, views
 
 urlpatterns = [
+    path("", views.map_page, name="map"),
+    path("articles/<slug:slug>/", views.article_page, name="article"),
+    path("map/incidents.json", views.incidents_in_view, name="map_incidents"),
+    path("map/incidents/<slug:slug>.json", views.incident_detail, name="map_incident"),
+    path("map/countries.geojson", views.countries_geojson, name="map_countries"),
     path("api/<str:layer>.geojson", api.layer_geojson, name="layer_geojson"),
     path("api/<str:layer>.csv", api.layer_export, {"fmt": "csv"}, name="layer_csv"),
     path("api/<str:layer>.kml", api.layer_export, {"fmt": "kml"}, name="layer_kml"),

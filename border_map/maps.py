@@ -1,0 +1,148 @@
+"""The one module that builds folium maps: the incident map of the site, and the plain folium
+page the benchmark compares it with.
+
+The site's map carries no data: a small element (``BrowserLayers``) starts our own script, which
+loads every layer from our endpoints in the browser, so the HTML does not grow with the data.
+Every script and stylesheet comes from our ``static/``; folium's CDN links are replaced.
+"""
+
+import folium
+from branca.element import MacroElement
+from django.conf import settings
+from django.templatetags.static import static
+from folium.plugins import FastMarkerCluster
+from folium.template import Template
+
+from .models import COUNTRY_NAMES, Incident
+
+LEAFLET = "vendor/leaflet/1.9.4/dist/"
+MARKERCLUSTER = "vendor/leaflet.markercluster/1.5.3/dist/"
+
+# Batken Region and the south of the Ferghana Valley, (south, west), (north, east).
+REGION_BOUNDS = [[39.6, 69.3], [40.6, 71.9]]
+
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+# Okabe–Ito colours, told apart with the common colour-vision deficiencies. Incidents are coloured
+# by type: the seed article alone has ten different claimants, too many to tell apart by colour.
+TYPE_COLOURS = {
+    Incident.Type.CLASH: "#d55e00",
+    Incident.Type.GUNFIRE: "#cc79a7",
+    Incident.Type.CASUALTIES: "#000000",
+    Incident.Type.EVACUATION: "#e69f00",
+    Incident.Type.NEGOTIATION: "#56b4e9",
+}
+COUNTRY_COLOURS = {"KG": "#d55e00", "TJ": "#009e73", "UZ": "#0072b2"}
+
+
+def leaflet_js():
+    return [("leaflet", static(LEAFLET + "leaflet.js"))]
+
+
+def leaflet_css():
+    return [("leaflet_css", static(LEAFLET + "leaflet.css"))]
+
+
+def markercluster_js():
+    return [("markerclusterjs", static(MARKERCLUSTER + "leaflet.markercluster.js"))]
+
+
+def markercluster_css():
+    return [
+        ("markerclustercss", static(MARKERCLUSTER + "MarkerCluster.css")),
+        ("markerclusterdefaultcss", static(MARKERCLUSTER + "MarkerCluster.Default.css")),
+    ]
+
+
+def _new_map(**kwargs):
+    """A folium Map that links Leaflet from our static files instead of folium's CDNs.
+
+    folium 0.20 keeps its links in the ``default_js``/``default_css`` class attributes; setting them
+    on the instance also drops jQuery, Bootstrap and Font Awesome, which nothing here uses.
+    """
+    fmap = folium.Map(tiles=None, **kwargs)
+    fmap.default_js = leaflet_js()
+    fmap.default_css = leaflet_css()
+    return fmap
+
+
+class BrowserLayers(MacroElement):
+    """Starts static/border_map/map.js, which loads the layers from our endpoints in the browser.
+
+    folium.GeoJson given a URL would fetch it on the server with requests while rendering.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            borderMap.start(
+                {{ this._parent.get_name() }},
+                {{ this.control.get_name() }},
+                {{ this.config|tojson }}
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, control, config):
+        super().__init__()
+        self._name = "BrowserLayers"
+        self.control = control
+        self.config = config
+
+    def render(self, **kwargs):
+        header = self.get_root().header
+        for name, url in markercluster_css() + [("border_map_css", static("border_map/map.css"))]:
+            header.add_child(folium.CssLink(url), name=name)
+        for name, url in markercluster_js() + [("border_map_js", static("border_map/map.js"))]:
+            header.add_child(folium.JavascriptLink(url), name=name)
+        super().render(**kwargs)
+
+
+def incident_map(urls):
+    """The site's map: base layers, scale bar, layer control, and the layers loaded in the browser.
+
+    ``urls`` maps endpoint names (incidents, incident, places, enclaves, boundaries, countries,
+    export) to paths.
+    """
+    fmap = _new_map(control_scale=True, min_zoom=4, max_zoom=18)
+    tile_url = settings.BORDER_MAP["TILE_URL"]
+    if tile_url:
+        folium.TileLayer(
+            tiles=tile_url, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19
+        ).add_to(fmap)
+    fmap.fit_bounds(REGION_BOUNDS)
+    control = folium.LayerControl(collapsed=True)
+    fmap.add_child(control)
+    config = {
+        "urls": urls,
+        "bounds": REGION_BOUNDS,
+        "tiles": bool(tile_url),
+        "types": {value: TYPE_COLOURS.get(value, "#777777") for value in Incident.Type.values},
+        "countries": {
+            code: {"name": name, "colour": COUNTRY_COLOURS.get(code, "#666666")}
+            for code, name in COUNTRY_NAMES.items()
+        },
+    }
+    fmap.add_child(BrowserLayers(control, config))
+    return fmap
+
+
+def map_parts(fmap):
+    """The rendered (header, body, script) of a folium map, to place in a Django template."""
+    root = fmap.get_root()
+    root.render()
+    return root.header.render(), root.html.render(), root.script.render()
+
+
+def fast_marker_cluster_map(points):
+    """The benchmark's baseline: plain folium with every point embedded in a FastMarkerCluster."""
+    fmap = _new_map(control_scale=True)
+    fmap.fit_bounds(REGION_BOUNDS)
+    cluster = FastMarkerCluster(points)
+    cluster.default_js = markercluster_js()
+    cluster.default_css = markercluster_css()
+    cluster.add_to(fmap)
+    return fmap

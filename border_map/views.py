@@ -1,0 +1,304 @@
+"""Pages (the map, an article) and the small JSON endpoints the map's script reads.
+
+The map draws incidents from ``incidents_in_view``: the database groups the incidents of the
+visible box into grid cells sized for the zoom, so the browser gets at most a few hundred
+clusters however many incidents there are; once few enough are in view it gets them one by one.
+"""
+
+import json
+
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Value
+from django.db.models.functions import Floor
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+
+from . import api, maps
+from .models import Article, Country, Incident
+
+# Up to this many incidents in view are sent one by one (clustered in the browser, where
+# markers at the same place can be spread out); beyond it the database clusters them.
+POINT_LIMIT = 1000
+# The list beside the map shows at most this many incidents of the view, in date order.
+LIST_LIMIT = 200
+# Width in screen pixels of a grid cell when the database clusters.
+CELL_PIXELS = 64
+# Tolerance in degrees (about 200 m) for the country outlines; the full polygons are 1 MB.
+OUTLINE_TOLERANCE = 0.002
+
+
+class X(Func):
+    """Longitude of a point (ST_X in both PostGIS and SpatiaLite)."""
+
+    function = "ST_X"
+    output_field = FloatField()
+
+
+class Y(Func):
+    """Latitude of a point."""
+
+    function = "ST_Y"
+    output_field = FloatField()
+
+
+def _claimants():
+    return list(
+        Incident.objects.order_by("claimed_by").values_list("claimed_by", flat=True).distinct()
+    )
+
+
+@require_safe
+def map_page(request):
+    """The map with its filters, incident list and export button."""
+    urls = {
+        "incidents": reverse("map_incidents"),
+        "incident": reverse("map_incident", args=["__slug__"]),
+        "places": reverse("layer_geojson", args=["places"]),
+        "enclaves": reverse("layer_geojson", args=["enclaves"]),
+        "boundaries": reverse("layer_geojson", args=["boundaries"]),
+        "countries": reverse("map_countries"),
+        "export": reverse("layer_geojson", args=["incidents"]),
+    }
+    header, body, script = maps.map_parts(maps.incident_map(urls))
+    days = Incident.objects.aggregate(first=Min("date"), last=Max("date"), last_end=Max("date_end"))
+    last = max(d for d in (days["last"], days["last_end"], days["first"]) if d) if days else None
+    return render(
+        request,
+        "border_map/map.html",
+        {
+            "map_header": header,
+            "map_body": body,
+            "map_script": script,
+            "claimants": _claimants(),
+            "types": Incident.Type.choices,
+            "first_day": days["first"],
+            "last_day": last if days["first"] else None,
+            "export_url": urls["export"],
+        },
+    )
+
+
+def _cell_degrees(zoom):
+    """Grid cell size in degrees of longitude at a zoom level (Web Mercator tiles of 256 px)."""
+    return 360.0 / (256 * 2**zoom) * CELL_PIXELS
+
+
+def _clusters(queryset, zoom):
+    """Incidents grouped into grid cells by the database: [lon, lat, count, counts by type]."""
+    size = _cell_degrees(zoom)
+    rows = (
+        queryset.order_by()
+        .annotate(x=X("place__point"), y=Y("place__point"))
+        .annotate(gx=Floor(F("x") / size), gy=Floor(F("y") / size))
+        .values("gx", "gy", "type")
+        .annotate(n=Count("pk"), lon=Avg("x"), lat=Avg("y"))
+    )
+    cells = {}
+    for row in rows:
+        cell = cells.setdefault((row["gx"], row["gy"]), {"n": 0, "lon": 0.0, "lat": 0.0, "by": {}})
+        cell["n"] += row["n"]
+        cell["lon"] += row["lon"] * row["n"]
+        cell["lat"] += row["lat"] * row["n"]
+        cell["by"][row["type"]] = row["n"]
+    return [
+        [round(c["lon"] / c["n"], 6), round(c["lat"] / c["n"], 6), c["n"], c["by"]]
+        for c in cells.values()
+    ]
+
+
+def _incident_rows(queryset):
+    rows = queryset.annotate(x=X("place__point"), y=Y("place__point")).values(
+        "slug",
+        "date",
+        "date_end",
+        "title",
+        "type",
+        "claimed_by",
+        "x",
+        "y",
+        place_name=F("place__name"),
+    )
+    return [
+        {
+            "id": r["slug"],
+            "lon": round(r["x"], 6),
+            "lat": round(r["y"], 6),
+            "date": r["date"].isoformat(),
+            "date_end": r["date_end"].isoformat() if r["date_end"] else None,
+            "title": r["title"],
+            "type": r["type"],
+            "claimed_by": r["claimed_by"],
+            "place": r["place_name"],
+        }
+        for r in rows
+    ]
+
+
+@require_safe
+@gzip_page
+def incidents_in_view(request):
+    """Incidents in ``bbox`` that match the filters, for ``zoom``: one by one or in clusters.
+
+    Answers ``{"total", "clusters", "incidents"}``: when ``total`` is at most POINT_LIMIT,
+    ``incidents`` holds them all and ``clusters`` is empty; otherwise ``clusters`` covers them all
+    and ``incidents`` holds the first LIST_LIMIT in date order, for the list.
+    """
+    try:
+        zoom = request.GET.get("zoom", "")
+        if not zoom.isdigit() or not 0 <= int(zoom) <= 24:
+            raise api.BadParameter("zoom", f"{zoom!r} is not a zoom level 0..24.")
+        queryset = api.filtered_queryset("incidents", request.GET)
+    except api.BadParameter as error:
+        return error.response()
+    total = queryset.count()
+    if total <= POINT_LIMIT:
+        clusters, incidents = [], _incident_rows(queryset)
+    else:
+        clusters = _clusters(queryset, int(zoom))
+        incidents = _incident_rows(queryset[:LIST_LIMIT])
+    return JsonResponse({"total": total, "clusters": clusters, "incidents": incidents})
+
+
+def _highlights(excerpt, place, mentions):
+    """Where the incident's place is named inside an excerpt, as offsets into the excerpt."""
+    spans = [
+        [m.start - excerpt.start, m.end - excerpt.start]
+        for m in mentions
+        if m.article_id == excerpt.article_id and excerpt.start <= m.start and m.end <= excerpt.end
+    ]
+    if spans:
+        return spans
+    # No recorded mention: look for the place's names in the excerpt itself.
+    lowered = excerpt.text.lower()
+    for name in [place.name, *place.alternate_names]:
+        at = lowered.find(name.lower()) if name else -1
+        if at >= 0:
+            return [[at, at + len(name)]]
+    return []
+
+
+@require_safe
+def incident_detail(request, slug):
+    """One incident and its excerpts, for the popup, each linked to its place in the article."""
+    incident = get_object_or_404(Incident.objects.select_related("place"), slug=slug)
+    place = incident.place
+    excerpts = list(incident.excerpts.select_related("article").order_by("article_id", "start"))
+    mentions = list(place.mentions.filter(article__in={e.article_id for e in excerpts}))
+    point = place.point
+    return JsonResponse(
+        {
+            "id": incident.slug,
+            "lon": round(point.x, 6),
+            "lat": round(point.y, 6),
+            "date": incident.date.isoformat(),
+            "date_end": incident.date_end.isoformat() if incident.date_end else None,
+            "date_precision": incident.date_precision,
+            "title": incident.title,
+            "type": incident.type,
+            "claimed_by": incident.claimed_by,
+            "casualties": incident.casualties,
+            "place": place.name,
+            "location_note": incident.location_note,
+            "excerpts": [
+                {
+                    "text": e.text,
+                    "highlights": _highlights(e, place, mentions),
+                    "article": e.article.title,
+                    "outlet": e.article.outlet,
+                    "url": reverse("article", args=[e.article.slug]) + f"#excerpt-{e.pk}",
+                }
+                for e in excerpts
+            ],
+        }
+    )
+
+
+@require_safe
+@gzip_page
+def countries_geojson(request):
+    """Country outlines, simplified, as an RFC 7946 FeatureCollection (backdrop without tiles).
+
+    The exports module has no countries layer yet; this is the map's own simplified view.
+    """
+    features = []
+    simplified = Func(
+        "geom",
+        Value(OUTLINE_TOLERANCE),
+        function="ST_SimplifyPreserveTopology",
+        output_field=GeometryField(srid=4326),
+    )
+    rows = Country.objects.annotate(simple=AsGeoJSON(simplified, precision=4)).values(
+        "code", "name", "simple"
+    )
+    for row in rows:
+        features.append(
+            '{"type":"Feature","id":'
+            + json.dumps(row["code"])
+            + ',"geometry":'
+            + row["simple"]
+            + ',"properties":'
+            + json.dumps({"name": row["name"], "code": row["code"]})
+            + "}"
+        )
+    body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    return HttpResponse(body, content_type="application/geo+json")
+
+
+@require_safe
+def article_page(request, slug):
+    """An article's full text, its place mentions linked to the map and its excerpts marked."""
+    article = get_object_or_404(Article, slug=slug)
+    return render(
+        request,
+        "border_map/article.html",
+        {
+            "article": article,
+            "pieces": article_pieces(article),
+            "source_url": _safe_url(article.url),
+        },
+    )
+
+
+def _safe_url(url):
+    """The article's own URL when it is http(s); anything else (javascript:, data:) is dropped."""
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def article_pieces(article):
+    """The article text cut where an excerpt or a mention starts or ends.
+
+    Each piece: text, ids of the excerpts covering it, excerpts starting there (for anchors), and
+    the map link of the mention covering it, if any.
+    """
+    text = article.text
+    excerpts = list(article.excerpts.order_by("start", "end"))
+    mentions = list(article.mentions.select_related("place").order_by("start"))
+    cuts = {0, len(text)}
+    for span in excerpts + mentions:
+        cuts.update((span.start, span.end))
+    cuts = sorted(c for c in cuts if 0 <= c <= len(text))
+    pieces = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        covering = [e.pk for e in excerpts if e.start <= start and end <= e.end]
+        mention = next((m for m in mentions if m.start <= start and end <= m.end), None)
+        pieces.append(
+            {
+                "text": text[start:end],
+                "excerpts": covering,
+                "anchors": [e.pk for e in excerpts if e.start == start],
+                "map_url": _place_map_url(mention.place) if mention else "",
+                "place": mention.place.name if mention else "",
+            }
+        )
+    return pieces
+
+
+def _place_map_url(place):
+    return (
+        reverse("map")
+        + f"?lat={place.point.y:.5f}&lon={place.point.x:.5f}&zoom=13&place={place.slug}"
+    )
