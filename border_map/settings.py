@@ -96,7 +96,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"  # unused (finders serve); whitenoise wants it
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Plain storage: the vendored files already carry their version in their path.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -2,13 +2,11 @@
 context), each mention of them, and the sentences that mention them as excerpts."""
 
 import datetime
-import json
 import re
 from pathlib import Path
 
 from django.contrib.gis.geos import Point
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils.text import slugify
 
 from border_map.geocoding import (
@@ -19,6 +17,7 @@ from border_map.geocoding import (
     load_gazetteer,
     name_key,
 )
+from border_map.management.loading import loading_transaction, read_json
 from border_map.models import Article, Boundary, Country, Excerpt, Incident, Mention, Place
 
 REQUIRED = {
@@ -36,20 +35,11 @@ OPTIONAL = {"not_places": list}
 SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?=\s)")
 
 
-class DryRun(Exception):
-    """Raised inside the transaction to roll a --dry-run back."""
-
-
 def read_article(path):
     """The metadata and the verbatim text of an article file, or a CommandError naming the file
     and the problem."""
     path = Path(path)
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandError(f"{path}: cannot read ({error.strerror})") from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CommandError(f"{path}: not valid JSON ({error})") from error
+    meta = read_json(path)
     if not isinstance(meta, dict):
         raise CommandError(f"{path}: expected a JSON object with {sorted(REQUIRED)}")
     for field, kind in REQUIRED.items():
@@ -128,19 +118,14 @@ class Command(BaseCommand):
     def handle(self, paths, dry_run=False, **options):
         self.verbose = options["verbosity"] >= 1
         articles = [(path, *read_article(path)) for path in paths]
-        try:
-            with transaction.atomic():
-                if not Country.objects.exists():
-                    raise CommandError("No Country polygons: run load_boundaries first.")
-                for path, meta, text in articles:
-                    try:
-                        self.ingest(path, meta, text)
-                    except GeocodingError as error:
-                        raise CommandError(f"{path}: {error}") from error
-                if dry_run:
-                    raise DryRun
-        except DryRun:
-            self.say("Dry run: nothing was written.")
+        with loading_transaction(dry_run, self.stdout, self.verbose):
+            if not Country.objects.exists():
+                raise CommandError("No Country polygons: run load_boundaries first.")
+            for path, meta, text in articles:
+                try:
+                    self.ingest(path, meta, text)
+                except GeocodingError as error:
+                    raise CommandError(f"{path}: {error}") from error
 
     def say(self, message):
         if self.verbose:

@@ -2,16 +2,12 @@
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils.text import slugify
 
 from border_map.boundaries import DataError, derive
+from border_map.management.loading import loading_transaction
 from border_map.models import Boundary, Country, Enclave
 from border_map.paths import DATA_DIR
-
-
-class DryRun(Exception):
-    """Raised inside the transaction to roll a --dry-run back."""
 
 
 def to_geos(geom):
@@ -38,13 +34,8 @@ class Command(BaseCommand):
             derivation = derive(path, enclaves)
         except DataError as error:
             raise CommandError(str(error)) from error
-        try:
-            with transaction.atomic():
-                self.store(derivation, verbose)
-                if dry_run:
-                    raise DryRun
-        except DryRun:
-            self.stdout.write("Dry run: nothing was written.")
+        with loading_transaction(dry_run, self.stdout):
+            self.store(derivation, verbose)
 
     def store(self, derivation, verbose):
         for code, (iso3, name, geom) in derivation.countries.items():

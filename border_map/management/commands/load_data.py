@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from border_map.management.loading import loading_transaction
 from border_map.paths import DATA_DIR
 
 STEPS = [
@@ -19,5 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check, then roll back")
 
     def handle(self, dry_run=False, **options):
-        for name, args in STEPS:
-            call_command(name, *args, dry_run=dry_run, verbosity=options["verbosity"])
+        # One transaction around all steps: a later step reads what an earlier one wrote.
+        with loading_transaction(dry_run, self.stdout):
+            for name, args in STEPS:
+                call_command(
+                    name,
+                    *args,
+                    verbosity=options["verbosity"],
+                    stdout=self.stdout,
+                    stderr=self.stderr,
+                )

@@ -2,13 +2,12 @@
 type, each quote found exactly once in the article), and one bad incident rejects the file."""
 
 import datetime
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils.text import slugify
 
+from border_map.management.loading import loading_transaction, read_json
 from border_map.models import Article, Excerpt, Incident, Mention, Place
 
 FIELDS = {
@@ -26,10 +25,6 @@ FIELDS = {
     "excerpts": list,
 }
 OPTIONAL = {"date_end": None, "location_note": "", "casualties": ""}
-
-
-class DryRun(Exception):
-    """Raised inside the transaction to roll a --dry-run back."""
 
 
 def _date(value, problem):
@@ -153,25 +148,13 @@ class Command(BaseCommand):
     def handle(self, path, dry_run=False, **options):
         verbose = options["verbosity"] >= 1
         path = Path(path)
-        try:
-            items = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise CommandError(f"{path}: cannot read ({error.strerror})") from error
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(f"{path}: not valid JSON ({error})") from error
-        try:
-            with transaction.atomic():
-                incidents = validate(path, items)
-                for item in incidents:
-                    self.store(item, verbose)
-                if dry_run:
-                    raise DryRun
-        except DryRun:
+        items = read_json(path)
+        with loading_transaction(dry_run, self.stdout, verbose):
+            incidents = validate(path, items)
+            for item in incidents:
+                self.store(item, verbose)
             if verbose:
-                self.stdout.write("Dry run: nothing was written.")
-            return
-        if verbose:
-            self.stdout.write(f"{len(incidents)} incidents loaded from {path}")
+                self.stdout.write(f"{len(incidents)} incidents loaded from {path}")
 
     def store(self, item, verbose):
         article = item["article"]
