@@ -37,7 +37,7 @@ def test_ogrinfo_reads_every_exported_layer_without_error(layer, tmp_path):
     assert "ERROR" not in result.stderr
     count = int(re.search(r"Feature Count: (\d+)", result.stdout).group(1))
     assert count == exports.layer_queryset(layer).count() > 0
-    assert "EPSG\",4326" in result.stdout or "WGS 84" in result.stdout
+    assert 'EPSG",4326' in result.stdout or "WGS 84" in result.stdout
 
 
 @pytest.mark.parametrize("layer", sorted(CONTRACT))
