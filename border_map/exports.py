@@ -23,6 +23,7 @@ from .models import Boundary, Enclave, Incident, Place
 
 COORDINATE_DECIMALS = 6
 CHUNK_SIZE = 2000
+BOUNDED_ROWS = 10_000  # results up to this size (pages) are fetched in one go
 
 
 def _place_properties(row):
@@ -188,7 +189,14 @@ def _iter_rows(layer, queryset, geometry_format):
     if queryset is None:
         queryset = layer_queryset(layer)
     properties = LAYERS[layer][4]
-    rows = _rows(layer, queryset, geometry_format).iterator(chunk_size=CHUNK_SIZE)
+    rows = _rows(layer, queryset, geometry_format)
+    query = queryset.query
+    if query.high_mark is not None and query.high_mark - query.low_mark <= BOUNDED_ROWS:
+        # A page: one plain query. A server-side cursor (what iterator() opens on PostgreSQL)
+        # is planned for its first rows (cursor_tuple_fraction), which is slow for a bbox page.
+        rows = iter(rows)
+    else:
+        rows = rows.iterator(chunk_size=CHUNK_SIZE)
     while True:
         chunk = []
         for row in rows:
