@@ -239,13 +239,16 @@ def filtered_queryset(layer, params):
     return queryset
 
 
-def page_links(request, offset, limit, has_next, media_type):
-    """OGC-style ``links`` for a page: self, and next/prev when there are such pages."""
+def page_links(request, offset, limit, has_next, media_type, fmt=None):
+    """OGC-style ``links`` for a page: self, and next/prev when there are such pages (with
+    ``f=fmt`` when given, so that a link gives its media type whatever the Accept header)."""
 
     def url(new_offset):
         query = request.GET.copy()
         query["offset"] = str(new_offset)
         query["limit"] = str(limit)
+        if fmt:
+            query["f"] = fmt
         return request.build_absolute_uri(request.path + "?" + urlencode(query, doseq=True))
 
     links = [{"href": request.build_absolute_uri(), "rel": "self", "type": media_type}]
@@ -258,22 +261,23 @@ def page_links(request, offset, limit, has_next, media_type):
     return links
 
 
-def serve_text(request, chunks, content_type, filename, small, status=200):
+def serve_text(request, chunks, content_type, filename, small):
     """A response from text chunks: built in memory with an ETag when ``small``, else streamed."""
     if small:
         body = "".join(chunks).encode("utf-8")
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         response = get_conditional_response(request, etag=etag) or HttpResponse(
-            body, content_type=content_type, status=status
+            body, content_type=content_type
         )
         response["ETag"] = etag
     else:
         response = StreamingHttpResponse(
-            (chunk.encode("utf-8") for chunk in chunks), content_type=content_type, status=status
+            (chunk.encode("utf-8") for chunk in chunks), content_type=content_type
         )
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Vary"] = "Accept-Encoding"
+    # Open data: any web page may fetch it (OGC API – Features recommends CORS, 7.8).
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 

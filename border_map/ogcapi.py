@@ -5,7 +5,6 @@ Items go through the same filters (api.filtered_queryset) and the same GeoJSON w
 (exports.iter_geojson) as ``/api/``, so that both give the same features.
 """
 
-import datetime as dt
 import json
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
@@ -104,9 +104,13 @@ def ogc_view(view):
     @gzip_page
     def wrapper(request, *args, **kwargs):
         try:
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
         except api.BadParameter as error:
-            return error.response()
+            response = error.response()
+        # JSON or HTML is chosen by the Accept header too: caches must key on it.
+        patch_vary_headers(response, ["Accept"])
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -269,7 +273,14 @@ def items(request, layer):
     returned = max(0, min(limit, matched - offset))
     rows = queryset[offset : offset + limit]
     media_type = "text/html" if wants_html else "application/geo+json"
-    links = api.page_links(request, offset, limit, offset + limit < matched, media_type)
+    links = api.page_links(
+        request,
+        offset,
+        limit,
+        offset + limit < matched,
+        media_type,
+        "html" if wants_html else "json",
+    )
     other = "json" if wants_html else "html"
     query = request.GET.copy()
     query["f"] = other
@@ -288,7 +299,6 @@ def items(request, layer):
         }
     )
     members = {
-        "timeStamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "numberMatched": matched,
         "numberReturned": returned,
         "links": links,

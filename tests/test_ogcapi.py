@@ -79,10 +79,26 @@ def test_items_default_to_ten_with_counts_and_a_next_link(client):
     assert body["numberMatched"] == Incident.objects.count() == 12
     assert body["numberReturned"] == len(body["features"]) == 10
     links = links_by_rel(body)
-    assert parse_qs(urlsplit(links["next"][0]["href"]).query)["offset"] == ["10"]
+    next_query = parse_qs(urlsplit(links["next"][0]["href"]).query)
+    assert next_query == {"offset": ["10"], "limit": ["10"], "f": ["json"]}
     assert links["next"][0]["type"] == "application/geo+json"
     assert "prev" not in links
-    assert body["timeStamp"].endswith("Z")
+
+
+def test_a_page_of_items_has_an_etag_and_answers_304_when_unchanged(client):
+    first = client.get("/ogcapi/collections/incidents/items?limit=5")
+    again = client.get(
+        "/ogcapi/collections/incidents/items?limit=5", headers={"if-none-match": first["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_responses_vary_on_accept_and_allow_any_origin(client):
+    for url in ("/ogcapi/collections", "/ogcapi/collections/places/items", "/api/places.csv"):
+        response = client.get(url)
+        assert response["Access-Control-Allow-Origin"] == "*"
+    vary = client.get("/ogcapi/collections/places/items")["Vary"]
+    assert "Accept" in [v.strip() for v in vary.split(",")]
 
 
 def test_following_next_links_visits_every_feature_once_and_the_last_page_links_back(client):
