@@ -24,6 +24,8 @@ from .models import Boundary, Enclave, Incident, Place
 COORDINATE_DECIMALS = 6
 CHUNK_SIZE = 2000
 BOUNDED_ROWS = 10_000  # results up to this size (pages) are fetched in one go
+# One encoder for every feature: json.dumps with options builds a new one per call.
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _place_properties(row):
@@ -223,11 +225,11 @@ def feature_json(feature_id, properties, geometry):
     """One GeoJSON Feature as text; the geometry text comes from the database as it is."""
     return (
         '{"type":"Feature","id":'
-        + json.dumps(feature_id)
+        + _to_json(feature_id)
         + ',"geometry":'
         + (geometry or "null")
         + ',"properties":'
-        + json.dumps(properties, ensure_ascii=False)
+        + _to_json(properties)
         + "}"
     )
 
