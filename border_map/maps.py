@@ -20,6 +20,7 @@ MARKERCLUSTER = "vendor/leaflet.markercluster/1.5.3/dist/"
 
 # Batken Region and the south of the Ferghana Valley, (south, west), (north, east).
 REGION_BOUNDS = [[39.6, 69.3], [40.6, 71.9]]
+MIN_ZOOM, MAX_ZOOM = 4, 18
 
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -63,6 +64,8 @@ def _new_map(**kwargs):
     on the instance also drops jQuery, Bootstrap and Font Awesome, which nothing here uses.
     """
     fmap = folium.Map(tiles=None, **kwargs)
+    # folium gives zoom limits to its own tile layer only; marker clustering needs the map's.
+    fmap.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     fmap.default_js = leaflet_js()
     fmap.default_css = leaflet_css()
     return fmap
@@ -107,13 +110,16 @@ def incident_map(urls):
     ``urls`` maps endpoint names (incidents, incident, places, enclaves, boundaries, countries,
     export) to paths.
     """
-    fmap = _new_map(control_scale=True, min_zoom=4, max_zoom=18)
+    fmap = _new_map(control_scale=True)
     tile_url = settings.BORDER_MAP["TILE_URL"]
     if tile_url:
         folium.TileLayer(
-            tiles=tile_url, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19
+            tiles=tile_url, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM
         ).add_to(fmap)
-    fmap.fit_bounds(REGION_BOUNDS)
+    # Without animation: an animated fit would end after, and undo, the view a link restores.
+    fit = folium.FitBounds(REGION_BOUNDS)
+    fit.options["animate"] = False
+    fmap.add_child(fit)
     control = folium.LayerControl(collapsed=True)
     fmap.add_child(control)
     config = {

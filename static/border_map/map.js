@@ -191,7 +191,7 @@
         incidentType: incident.type,
       });
       marker.on("click", function () {
-        openIncident(incident.id, false);
+        openIncident(incident.id, "pan");
       });
       return marker;
     }
@@ -233,7 +233,7 @@
           if (box.top < 0 || box.bottom > window.innerHeight) {
             map.getContainer().scrollIntoView({ block: "start", behavior: reducedMotion ? "auto" : "smooth" });
           }
-          openIncident(incident.id, true);
+          openIncident(incident.id, "fly");
         });
         return el("li", {}, [button]);
       });
@@ -338,7 +338,9 @@
       writeURL();
     }
 
-    function openIncident(id, fly) {
+    /* Open an incident's popup; ``move`` is "fly" (to it), "pan" (just enough to show the
+       popup) or "stay" (restoring a link: keep the view it names). */
+    function openIncident(id, move) {
       state.incident = id;
       markCurrent();
       writeURL();
@@ -349,7 +351,7 @@
         .then(function (d) {
           details[id] = d;
           if (state.incident !== id) return;
-          if (fly) {
+          if (move === "fly") {
             // Put the incident a quarter of the map's height below the centre, so that the
             // popup above it fits.
             var zoom = Math.max(map.getZoom(), 11);
@@ -359,7 +361,7 @@
             if (reducedMotion) map.setView(centre, zoom);
             else map.flyTo(centre, zoom, { duration: 0.6 });
           } else {
-            showPopup(d, true);
+            showPopup(d, move === "pan");
           }
         })
         .catch(ignoreAbort);
@@ -544,7 +546,7 @@
     });
     writeURL();
     loadIncidents();
-    if (state.incident) openIncident(state.incident, false);
+    if (state.incident) openIncident(state.incident, "stay");
   }
 
   window.borderMap = { start: start };

@@ -31,7 +31,8 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    # The database is set up first, before Playwright starts its event loop in this thread.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS

@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 
 from border_map.models import Article, Excerpt, Incident, Mention, Place
 
+from .conftest import Visit
+
 pytestmark = pytest.mark.browser
 
 KOK_TASH = "kyrgyz-police-tajik-shooting-at-kok-tash"
@@ -154,7 +156,8 @@ def test_a_permalink_restores_the_view_the_filters_and_the_open_incident(visit, 
     page.click(f"#incident-list [data-incident='{KOK_TASH}']")
     popup_text(page, KOK_TASH)
     page.wait_for_function("() => new URLSearchParams(location.search).get('zoom') === '11'")
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # the flight ends, then the incidents of the new view load
+    v.wait_ready()
     link = page.url
     shown = listed(page)
 
@@ -228,3 +231,18 @@ def test_an_article_with_html_in_its_text_renders_it_inert(visit, hostile_articl
     assert v.dialogs == []
     assert v.errors == []
     assert not [u for u in v.requests if urlsplit(u).path.endswith("/x")]
+
+
+def test_without_tiles_the_map_draws_on_the_country_backdrop(browser, live_url, settings):
+    settings.BORDER_MAP = {**settings.BORDER_MAP, "TILE_URL": ""}
+    v = Visit(browser, live_url, 1280)
+    try:
+        page = v.open("/")
+        page.wait_for_selector(".no-tiles .leaflet-backdrop-pane path")
+        assert drawn_incident_count(page) == 12
+        assert v.errors == []
+        assert v.other_hosts() == []
+        assert v.tiles == []
+    finally:
+        v.screenshot("test_without_tiles_the_map_draws_on_the_country_backdrop")
+        v.context.close()

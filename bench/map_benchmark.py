@@ -1,0 +1,280 @@
+"""Benchmark of the map page (not a test): synthetic incidents in the region, measured in
+headless Chromium against a plain folium page with FastMarkerCluster over the same points.
+
+For each size it reports the HTML size, the time from navigation until the last incident marker
+or cluster is drawn, and the JS heap (Chrome DevTools Protocol ``Performance.getMetrics``), and
+writes them to the "## Map (issue 3)" section of bench/RESULTS.md.
+
+Usage: .venv/bin/python bench/map_benchmark.py [--sizes 10000 50000] [--runs 3]
+It uses its own SpatiaLite file bench/out/map_benchmark.sqlite3 (rebuilt each run), or the
+PostGIS database named by --database-url (its incidents and places are replaced).
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SECTION = "## Map (issue 3)"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The time of the last marker or cluster added to the page, and how long the page must stay
+# quiet after it to count as drawn.
+OBSERVER = """
+window.__lastDrawn = null;
+new MutationObserver(records => {
+  for (const record of records) for (const node of record.addedNodes) {
+    if (node.nodeType === 1 && node.matches(
+        '.marker-cluster, .incident-cluster, .incident-marker, .leaflet-marker-icon')) {
+      window.__lastDrawn = performance.now();
+      return;
+    }
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+QUIET_MS = 1500
+
+
+def setup_django(database_url):
+    sys.path.insert(0, str(ROOT))
+    OUT.mkdir(parents=True, exist_ok=True)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        path = OUT / "map_benchmark.sqlite3"
+        path.unlink(missing_ok=True)
+        os.environ["SPATIALITE_FILE"] = str(path)
+    os.environ["BORDER_MAP_TILE_URL"] = ""  # no tiles: nothing to stub, nothing to wait for
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "border_map.settings")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_boundaries", verbosity=0)
+
+
+def load_incidents(count, seed=1):
+    """Replace incidents and places: ``count`` incidents at 2,000 random places in the region."""
+    from django.contrib.gis.geos import Point
+    from django.db import transaction
+
+    from border_map.maps import REGION_BOUNDS
+    from border_map.models import Incident, Place
+
+    rng = random.Random(seed)
+    (south, west), (north, east) = REGION_BOUNDS
+    claimants = ["Kyrgyz officials", "Tajik officials", "Kyrgyz police", "Tajik border guards"]
+    with transaction.atomic():
+        Incident.objects.all().delete()
+        Place.objects.all().delete()
+        places = Place.objects.bulk_create(
+            Place(
+                slug=f"place-{n}",
+                name=f"Place {n}",
+                kind=Place.Kind.SETTLEMENT,
+                point=Point(rng.uniform(west, east), rng.uniform(south, north), srid=4326),
+                geocoder="synthetic",
+                precision_m=1000,
+                source="synthetic",
+            )
+            for n in range(2000)
+        )
+        Incident.objects.bulk_create(
+            (
+                Incident(
+                    slug=f"incident-{n}",
+                    date=dt.date(2021, 4, 28) + dt.timedelta(days=rng.randrange(4)),
+                    title=f"Synthetic incident {n}",
+                    type=rng.choice(Incident.Type.values),
+                    place=rng.choice(places),
+                    claimed_by=rng.choice(claimants),
+                )
+                for n in range(count)
+            ),
+            batch_size=2000,
+        )
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def start_server():
+    from django.core.wsgi import get_wsgi_application
+
+    server = make_server("127.0.0.1", 0, get_wsgi_application(), _Server, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def measure(browser, url, html=None):
+    """Open url (serving ``html`` there when given) and return (ms until drawn, heap MB, GC'd)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.add_init_script(OBSERVER)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    if html is not None:
+        page.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    page.goto(url, timeout=120_000)
+    # Drawn: a marker appeared and nothing was added for QUIET_MS since.
+    page.wait_for_function(
+        f"() => window.__lastDrawn !== null && performance.now() - window.__lastDrawn > {QUIET_MS}",
+        timeout=120_000,
+        polling=100,
+    )
+    drawn_ms = page.evaluate("window.__lastDrawn")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    heap = metrics["JSHeapUsedSize"] / 2**20
+    cdp.send("HeapProfiler.collectGarbage")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    retained = metrics["JSHeapUsedSize"] / 2**20
+    context.close()
+    if errors:
+        raise RuntimeError(f"{url}: {errors}")
+    return drawn_ms, heap, retained
+
+
+def median_run(browser, runs, url, html=None):
+    results = [measure(browser, url, html) for _ in range(runs)]
+    return tuple(statistics.median(r[i] for r in results) for i in range(3))
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def write_section(text):
+    """Replace (or add) our section of bench/RESULTS.md, leaving other sections alone."""
+    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if SECTION in current:
+        before, rest = current.split(SECTION, 1)
+        after = rest.find("\n## ")
+        rest = rest[after + 1 :] if after >= 0 else ""
+    else:
+        before, rest = current.rstrip("\n") + "\n\n", ""
+    RESULTS.write_text(before + text.rstrip("\n") + "\n" + ("\n" + rest if rest else ""))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--runs", type=int, default=3, help="median of this many page loads")
+    parser.add_argument("--database-url", default="", help="postgis://... (default: SpatiaLite)")
+    parser.add_argument("--no-write", action="store_true", help="print, do not edit RESULTS.md")
+    args = parser.parse_args()
+
+    setup_django(args.database_url)
+    from django.db import connection
+    from playwright.sync_api import sync_playwright
+
+    from border_map import maps
+    from border_map.models import Incident
+
+    server, base = start_server()
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        for size in args.sizes:
+            print(f"loading {size} incidents…", flush=True)
+            load_incidents(size)
+            ours_html = urllib.request.urlopen(base + "/").read()
+            query = "/map/incidents.json?zoom=8&bbox=68.5,39.3,72.7,40.9"
+            urllib.request.urlopen(base + query).read()  # warm the caches
+            started = time.perf_counter()
+            urllib.request.urlopen(base + query).read()
+            endpoint_ms = (time.perf_counter() - started) * 1000
+            points = [
+                [p.y, p.x]
+                for p in (i.place.point for i in Incident.objects.select_related("place"))
+            ]
+            fmap = maps.fast_marker_cluster_map(points)
+            baseline_html = fmap.get_root().render()
+            ours = median_run(browser, args.runs, base + "/")
+            baseline = median_run(browser, args.runs, base + "/bench/baseline.html", baseline_html)
+            rows.append(
+                (size, len(ours_html), ours, len(baseline_html.encode()), baseline, endpoint_ms)
+            )
+            print(f"{size}: ours {ours}, baseline {baseline}", flush=True)
+        chromium = browser.version
+        browser.close()
+    server.shutdown()
+
+    lines = [
+        SECTION,
+        "",
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `bench/map_benchmark.py` on "
+        f"{machine()}; Chromium {chromium} headless, 1280×800; database: "
+        f"{connection.vendor} ({connection.settings_dict['ENGINE'].rsplit('.', 1)[-1]}); "
+        f"median of {args.runs} page loads each. Synthetic incidents at 2,000 random places in "
+        "the Batken / Ferghana Valley box; no tiles.",
+        "",
+        "*Drawn*: from navigation start to the last incident marker or cluster added to the page "
+        f"(then {QUIET_MS} ms without another). *Heap*: `JSHeapUsedSize` from "
+        "`Performance.getMetrics` once drawn, and again after a forced garbage collection.",
+        "",
+        "| incidents | page | HTML | drawn | JS heap | heap after GC |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for size, ours_bytes, ours, base_bytes, base, _ms in rows:
+        lines.append(
+            f"| {size:,} | ours (clusters from the database) | {ours_bytes / 1024:,.1f} kB "
+            f"| {ours[0] / 1000:.2f} s | {ours[1]:.1f} MB | {ours[2]:.1f} MB |"
+        )
+        lines.append(
+            f"| {size:,} | folium FastMarkerCluster | {base_bytes / 2**20:,.1f} MB "
+            f"| {base[0] / 1000:.2f} s | {base[1]:.1f} MB | {base[2]:.1f} MB |"
+        )
+    lines.append("")
+    lines.append(
+        "Server time of the incidents endpoint at the opening view (zoom 8, whole region): "
+        + ", ".join(f"{ms:.0f} ms at {size:,}" for size, *_r, ms in rows)
+        + " (one request, warm)."
+    )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()
