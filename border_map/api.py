@@ -293,6 +293,7 @@ def layer_export(request, layer, fmt):
     except BadParameter as error:
         return error.response()
     extension, content_type, iterate = FORMATS[fmt]
+    links = None
     if limit is None:
         rows = queryset[offset:] if offset else queryset
         # Asking for one row past the threshold is cheaper than counting a large layer.
@@ -300,16 +301,18 @@ def layer_export(request, layer, fmt):
         if small:
             # Bounded, so that exports fetch it with one plain query (see exports._iter_rows).
             rows = rows[:ETAG_MAX_FEATURES]
-        links = None
-    else:
-        rows = queryset[offset : offset + limit]
+        chunks = iterate(layer, rows)
+    elif fmt == "geojson":
+        # One row more than the page says whether there is a next page, without a second query.
+        features = list(exports.iter_features(layer, queryset[offset : offset + limit + 1]))
+        links = page_links(request, offset, limit, len(features) > limit, content_type)
         small = limit <= ETAG_MAX_FEATURES
+        chunks = exports.iter_collection(features[:limit], {"links": links})
+    else:
         has_next = queryset[offset + limit : offset + limit + 1].exists()
         links = page_links(request, offset, limit, has_next, content_type)
-    if fmt == "geojson":
-        chunks = iterate(layer, rows, {"links": links} if links else None)
-    else:
-        chunks = iterate(layer, rows)
+        small = limit <= ETAG_MAX_FEATURES
+        chunks = iterate(layer, queryset[offset : offset + limit])
     response = serve_text(request, chunks, content_type, f"border_map-{layer}.{extension}", small)
     if links:
         # RFC 8288 Link header, so that CSV and KML pages can be followed too.

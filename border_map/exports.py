@@ -23,7 +23,7 @@ from .models import Boundary, Enclave, Incident, Place
 
 COORDINATE_DECIMALS = 6
 CHUNK_SIZE = 2000
-BOUNDED_ROWS = 10_000  # results up to this size (pages) are fetched in one go
+BOUNDED_ROWS = 20_000  # results up to this size (pages of the API) are fetched in one go
 # One encoder for every feature: json.dumps with options builds a new one per call.
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -236,13 +236,18 @@ def feature_json(feature_id, properties, geometry):
 
 def iter_geojson(layer, queryset=None, extra_members=None):
     """Yield an RFC 7946 FeatureCollection as text chunks (``extra_members`` are added to it)."""
+    return iter_collection(iter_features(layer, queryset), extra_members)
+
+
+def iter_collection(features, extra_members=None):
+    """Yield a FeatureCollection of (id, properties, geometry text) tuples as text chunks."""
     head = '{"type":"FeatureCollection"'
     for key, value in (extra_members or {}).items():
-        head += "," + json.dumps(key) + ":" + json.dumps(value, ensure_ascii=False)
+        head += "," + _to_json(key) + ":" + _to_json(value)
     yield head + ',"features":['
     buffer = []
     first = True
-    for feature in iter_features(layer, queryset):
+    for feature in features:
         buffer.append(("" if first else ",") + feature_json(*feature))
         first = False
         if len(buffer) >= 500:

@@ -181,6 +181,14 @@ def test_a_middle_page_links_next_and_prev_in_the_body_and_the_link_header(clien
     assert 'rel="next"' in response["Link"] and 'rel="prev"' in response["Link"]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "kml"])
+def test_csv_and_kml_pages_link_the_next_page_in_the_link_header(client, fmt):
+    first = client.get(f"/api/incidents.{fmt}?limit=5")
+    assert '?limit=5&offset=5>; rel="next"' in first["Link"]
+    last = client.get(f"/api/incidents.{fmt}?limit=5&offset=10")
+    assert 'rel="next"' not in last["Link"] and 'rel="prev"' in last["Link"]
+
+
 def test_the_last_page_has_no_next_link(client):
     body = client.get("/api/incidents.geojson?limit=5&offset=10").json()
     assert len(body["features"]) == 2
