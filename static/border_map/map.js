@@ -249,8 +249,8 @@
       });
     }
 
-    function viewParams() {
-      var bounds = map.getBounds();
+    function viewParams(box) {
+      var bounds = box || map.getBounds();
       var clamp = function (value, limit) { return Math.max(-limit, Math.min(limit, value)); };
       var west = bounds.getWest();
       var east = bounds.getEast();
@@ -453,42 +453,78 @@
       })
       .catch(ignoreAbort);
 
-    fetchJSON(config.urls.places)
-      .then(function (data) {
-        var layers = {};
-        places.addLayer(
-          L.geoJSON(data, {
-            pointToLayer: function (feature, latlng) {
-              var dot = L.circleMarker(latlng, { radius: 4, color: "#222", weight: 1.5, fillColor: "#fff", fillOpacity: 1 });
-              if (!feature.properties.estimated) return dot;
-              var circle = L.circle(latlng, {
-                radius: feature.properties.precision_m,
-                color: "#222", weight: 1, dashArray: "4 4", fill: true, fillOpacity: 0.05, interactive: false,
-              });
-              return L.featureGroup([circle, dot]);
-            },
-            onEachFeature: function (feature, layer) {
-              var p = feature.properties;
-              layers[feature.id] = layer;
-              var precision = p.estimated
-                ? "Estimated position, within about " + (p.precision_m / 1000).toLocaleString("en") + " km"
-                : "Position within about " + (p.precision_m / 1000).toLocaleString("en") + " km";
-              layer.bindTooltip(el("span", { text: p.name }));
-              layer.bindPopup(
-                el("div", { class: "place-popup" }, [
-                  el("h3", { text: p.name }),
-                  el("p", { text: p.kind + (p.country ? ", " + countryName(p.country) : "") }),
-                  el("p", { text: precision + "." }),
-                  el("p", { class: "place-source", text: "Source: " + p.source }),
-                  p.needs_review ? el("p", { text: "Needs review." }) : null,
-                ])
-              );
-            },
-          })
-        );
-        if (state.place && layers[state.place] && !state.incident) layers[state.place].openPopup();
-      })
-      .catch(ignoreAbort);
+    /* Places are loaded for the view (padded), at most PLACES_LIMIT at a time: with more in
+       view they are not drawn until the user zooms in. */
+    var PLACES_LIMIT = 1000;
+    var placesBox = null;
+    var placesRequest = null;
+    var placesNote = L.control({ position: "bottomleft" });
+    placesNote.onAdd = function () {
+      return el("div", { class: "map-note", text: "Too many places in view: zoom in to see them." });
+    };
+
+    function placeLayer(data) {
+      var layers = {};
+      var layer = L.geoJSON(data, {
+        pointToLayer: function (feature, latlng) {
+          var dot = L.circleMarker(latlng, { radius: 4, color: "#222", weight: 1.5, fillColor: "#fff", fillOpacity: 1 });
+          if (!feature.properties.estimated) return dot;
+          var circle = L.circle(latlng, {
+            radius: feature.properties.precision_m,
+            color: "#222", weight: 1, dashArray: "4 4", fill: true, fillOpacity: 0.05, interactive: false,
+          });
+          return L.featureGroup([circle, dot]);
+        },
+        onEachFeature: function (feature, layer) {
+          var p = feature.properties;
+          layers[feature.id] = layer;
+          var precision = p.estimated
+            ? "Estimated position, within about " + (p.precision_m / 1000).toLocaleString("en") + " km"
+            : "Position within about " + (p.precision_m / 1000).toLocaleString("en") + " km";
+          layer.bindTooltip(el("span", { text: p.name }));
+          layer.bindPopup(
+            el("div", { class: "place-popup" }, [
+              el("h3", { text: p.name }),
+              el("p", { text: p.kind + (p.country ? ", " + countryName(p.country) : "") }),
+              el("p", { text: precision + "." }),
+              el("p", { class: "place-source", text: "Source: " + p.source }),
+              p.needs_review ? el("p", { text: "Needs review." }) : null,
+            ])
+          );
+        },
+      });
+      return { layer: layer, byId: layers };
+    }
+
+    function loadPlaces() {
+      var view = map.getBounds();
+      if (placesBox && placesBox.contains(view)) return; // everything in view is drawn already
+      if (placesRequest) placesRequest.abort();
+      placesRequest = new AbortController();
+      var box = view.pad(0.5);
+      var params = viewParams(box);
+      ["datetime", "claimed_by", "type", "zoom"].forEach(function (name) { params.delete(name); });
+      params.set("limit", String(PLACES_LIMIT));
+      fetchJSON(config.urls.places + "?" + params.toString(), placesRequest.signal)
+        .then(function (data) {
+          var more = (data.links || []).some(function (link) { return link.rel === "next"; });
+          places.clearLayers();
+          if (more) {
+            placesBox = null;
+            placesNote.addTo(map);
+            return;
+          }
+          placesNote.remove();
+          placesBox = box;
+          var drawn = placeLayer(data);
+          places.addLayer(drawn.layer);
+          if (state.place && drawn.byId[state.place] && !state.incident) {
+            drawn.byId[state.place].openPopup();
+            state.place = null;
+          }
+        })
+        .catch(ignoreAbort);
+    }
 
     /* ---- legend ---- */
 
@@ -528,6 +564,7 @@
     var timer = null;
     map.on("moveend", function () {
       writeURL();
+      loadPlaces();
       window.clearTimeout(timer);
       timer = window.setTimeout(loadIncidents, 120);
     });
@@ -546,6 +583,7 @@
     });
     writeURL();
     loadIncidents();
+    loadPlaces();
     if (state.incident) openIncident(state.incident, "stay");
   }
 
