@@ -388,6 +388,8 @@ def main():
                 percentile(on, 95),
                 statistics.median(off),
                 percentile(off, 95),
+                statistics.median(bbox["jit on"][1]),
+                statistics.median(bbox["jit off"][1]),
             )
         )
     print("\nbbox query plan at the largest size:")
@@ -395,16 +397,17 @@ def main():
     print(
         "\n| incidents | our export, places (s) | our export, incidents (s) | Django serialize, "
         "places (s) | ratio | worker RSS before → peak (MB) | bbox 1,000 features, median / "
-        "p95 (ms), JIT on | same, JIT off |"
+        "p95 (ms), JIT on | same, JIT off | OGC items, median (ms), JIT on / off |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size, op, oi, dj, ratio, base, peak, median, p95, median_off, p95_off in results:
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in results:
+        size, op, oi, dj, ratio, base, peak, median, p95, median_off, p95_off, ogc, ogc_off = row
         dj_text = f"{dj:.2f}" if dj is not None else "skipped"
         ratio_text = f"{ratio:.1f}×" if ratio is not None else "–"
         print(
             f"| {size:,} | {op:.2f} | {oi:.2f} | {dj_text} | {ratio_text} | "
             f"{base:.0f} → {peak:.0f} | {median:.1f} / {p95:.1f} | "
-            f"{median_off:.1f} / {p95_off:.1f} |"
+            f"{median_off:.1f} / {p95_off:.1f} | {ogc:.0f} / {ogc_off:.0f} |"
         )
     print(f"\ntotal run time: {time.perf_counter() - started:.0f} s")
 

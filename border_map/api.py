@@ -70,7 +70,7 @@ def _values(params, name):
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _get(params, name):
+def one_value(params, name):
     """The single value of a parameter, or None; a repeated parameter is an error."""
     values = _values(params, name)
     if len(values) > 1:
@@ -162,7 +162,7 @@ def parse_datetime(text):
 
 def parse_paging(params, default_limit=None):
     """``limit`` (1..MAX_LIMIT; ``default_limit`` when absent) and ``offset`` (0 or more)."""
-    limit = _get(params, "limit")
+    limit = one_value(params, "limit")
     if limit is None:
         limit = default_limit
     else:
@@ -172,7 +172,7 @@ def parse_paging(params, default_limit=None):
             raise BadParameter("limit", f"{limit!r} is not a whole number.") from None
         if not 1 <= limit <= MAX_LIMIT:
             raise BadParameter("limit", f"{limit} is outside 1..{MAX_LIMIT}.")
-    offset = _get(params, "offset")
+    offset = one_value(params, "offset")
     if offset is None:
         offset = 0
     else:
@@ -197,7 +197,7 @@ def filtered_queryset(layer, params):
     queryset = exports.layer_queryset(layer)
     geom_field = exports.LAYERS[layer][2]
 
-    bbox = _get(params, "bbox")
+    bbox = one_value(params, "bbox")
     if bbox is not None:
         match = Q()
         for polygon in parse_bbox(bbox):
@@ -206,11 +206,11 @@ def filtered_queryset(layer, params):
 
     if layer != "incidents":
         for name in INCIDENT_PARAMETERS:
-            if _get(params, name) is not None:
+            if one_value(params, name) is not None:
                 raise BadParameter(name, f"filters incidents only; {layer} have no {name}.")
         return queryset
 
-    text = _get(params, "datetime")
+    text = one_value(params, "datetime")
     if text is not None:
         start, end = parse_datetime(text)
         # An incident spans date..date_end (date_end empty: one day); keep those that overlap.

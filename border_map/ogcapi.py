@@ -5,6 +5,7 @@ Items go through the same filters (api.filtered_queryset) and the same GeoJSON w
 (exports.iter_geojson) as ``/api/``, so that both give the same features.
 """
 
+import functools
 import json
 from urllib.parse import urlencode
 
@@ -62,7 +63,7 @@ INCIDENT_FILTERS = {"datetime", "claimed_by", "type"}
 
 def _wants_html(request):
     """HTML or JSON, from ``f`` first, then the Accept header; JSON when nothing says."""
-    f = api._get(request.GET, "f")
+    f = api.one_value(request.GET, "f")
     if f is not None:
         if f in ("json", "geojson"):
             return False
@@ -75,14 +76,9 @@ def _wants_html(request):
     return preferred == "text/html"
 
 
-def _url(request, name, *args, f=None, query=None):
-    params = dict(query or {})
-    if f:
-        params["f"] = f
+def _url(request, name, *args, f=None):
     url = request.build_absolute_uri(reverse(name, args=args))
-    if params:
-        url += "?" + urlencode(params)
-    return url
+    return url + "?" + urlencode({"f": f}) if f else url
 
 
 def _self_links(request, name, *args, json_type="application/json"):
@@ -100,6 +96,7 @@ def _self_links(request, name, *args, json_type="application/json"):
 def ogc_view(view):
     """Wrap a view: GET/HEAD only, gzip, and BadParameter answered with a 400 JSON body."""
 
+    @functools.wraps(view)
     @require_safe
     @gzip_page
     def wrapper(request, *args, **kwargs):
@@ -112,16 +109,14 @@ def ogc_view(view):
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
-def _respond(request, template, context, data, content_type="application/json"):
+def _respond(request, template, context, data):
+    """The resource as HTML (the template gets ``data``) or as JSON."""
     if _wants_html(request):
         return render(request, f"ogcapi/{template}", {**context, "data": data})
-    response = JsonResponse(data, content_type=content_type, json_dumps_params={"indent": 1})
-    return response
+    return JsonResponse(data, json_dumps_params={"indent": 1, "ensure_ascii": False})
 
 
 @ogc_view
