@@ -169,7 +169,12 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["date", "slug"]
-        indexes = [models.Index(fields=["date"]), models.Index(fields=["claimed_by"])]
+        # (date, slug) is the export and list order; claimed_by and type are filters.
+        indexes = [
+            models.Index(fields=["date", "slug"]),
+            models.Index(fields=["claimed_by"]),
+            models.Index(fields=["type"]),
+        ]
 
     def __str__(self):
         return f"{self.date}: {self.title}"

@@ -77,6 +77,9 @@ if DATABASE_URL:
         raise ImproperlyConfigured(
             f"DATABASE_URL must start with postgis:// (got {DATABASE_URL.split(':', 1)[0]}://)."
         )
+    # PostgreSQL's JIT spends 20-100 ms compiling some bbox queries that run in 20 ms without
+    # it (bench/RESULTS.md); our queries are short, so it never pays off.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     SPATIALITE_FILE.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {

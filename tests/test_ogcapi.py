@@ -266,3 +266,15 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
 def test_the_ogc_api_answers_only_get_and_head(client):
     assert client.post("/ogcapi/collections").status_code == 405
     assert client.head("/ogcapi/collections/places/items").status_code == 200
+
+
+def test_the_openapi_document_is_valid_openapi_3_0(client):
+    """Checked by openapi-spec-validator, a client that is not ours."""
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    document = client.get("/ogcapi/api").json()
+    validate(document)
+    del document["paths"]["/collections"]["get"]["responses"]
+    with pytest.raises(OpenAPIValidationError):
+        validate(document)
