@@ -551,7 +551,7 @@
       items.push(el("li", {}, [swatch("shared"), "other shared lines"]));
       items.push(el("li", {}, [swatch("outline"), "country outline"]));
       var box = el("details", { class: "legend" }, [el("summary", { text: "Legend" }), el("ul", {}, items)]);
-      if (window.matchMedia("(min-width: 1000px)").matches) box.open = true;
+      if (window.matchMedia("(min-width: 1000px) and (min-height: 880px)").matches) box.open = true;
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;

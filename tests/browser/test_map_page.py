@@ -246,3 +246,31 @@ def test_without_tiles_the_map_draws_on_the_country_backdrop(browser, live_url, 
     finally:
         v.screenshot("test_without_tiles_the_map_draws_on_the_country_backdrop")
         v.context.close()
+
+
+def test_a_place_named_in_the_article_links_to_the_map_with_that_place_open(visit, seed):
+    v = visit()
+    page = v.open("/")
+    page.goto(v.live_url + "/articles/rferl-2021-04-30-kyrgyz-tajik-ceasefire/")
+    mention = page.locator("a.mention", has_text="Kok-Tash").first
+    mention.click()
+    v.wait_ready()
+    place_popup = page.wait_for_selector(".place-popup")
+    assert "Kok-Tash" in place_popup.inner_text()
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["zoom"] == ["13"]
+    point = seed["kok_tash"].place.point
+    assert abs(float(query["lat"][0]) - point.y) < 1e-4
+    assert abs(float(query["lon"][0]) - point.x) < 1e-4
+    assert v.errors == []
+
+
+def test_the_article_page_marks_the_excerpt_a_popup_links_to(visit, seed):
+    v = visit()
+    page = v.open(f"/?incident={KOK_TASH}")
+    popup_text(page, KOK_TASH)
+    page.click(".incident-popup .excerpt-source a")
+    page.wait_for_selector(".article-text")
+    targeted = "".join(page.locator("mark.excerpt.targeted").all_inner_texts())
+    assert targeted == seed["excerpt"]
+    assert v.errors == []
