@@ -25,6 +25,10 @@ MIN_ZOOM, MAX_ZOOM = 4, 18
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+# The country, enclave and line layers are derived from OpenStreetMap (ODbL), the places from
+# GeoNames (CC BY 4.0): each layer carries its credit, shown while the layer is on the map.
+GEONAMES_ATTRIBUTION = 'places: <a href="https://www.geonames.org/">GeoNames</a>'
+
 
 # Okabe–Ito colours, told apart with the common colour-vision deficiencies. Incidents are coloured
 # by type: the seed article alone has ten different claimants, too many to tell apart by colour.
@@ -126,6 +130,7 @@ def incident_map(urls):
         "urls": urls,
         "bounds": REGION_BOUNDS,
         "tiles": bool(tile_url),
+        "attribution": {"osm": OSM_ATTRIBUTION, "geonames": GEONAMES_ATTRIBUTION},
         "types": {value: TYPE_COLOURS.get(value, "#777777") for value in Incident.Type.values},
         "countries": {
             code: {"name": name, "colour": COUNTRY_COLOURS.get(code, "#666666")}

@@ -397,10 +397,17 @@
           L.geoJSON(data, {
             pane: "backdrop",
             interactive: false,
+            attribution: config.attribution.osm,
             style: { color: "#8a8a8a", weight: 1, fillColor: "#f3efe4", fillOpacity: 1 },
           })
         );
-        outlines.addLayer(L.geoJSON(data, { interactive: false, style: { color: "#444", weight: 1.2, fill: false } }));
+        outlines.addLayer(
+          L.geoJSON(data, {
+            interactive: false,
+            attribution: config.attribution.osm,
+            style: { color: "#444", weight: 1.2, fill: false },
+          })
+        );
       })
       .catch(ignoreAbort);
 
@@ -408,6 +415,7 @@
       .then(function (data) {
         enclaves.addLayer(
           L.geoJSON(data, {
+            attribution: config.attribution.osm,
             style: function (feature) {
               var colour = (countries[feature.properties.sovereign] || {}).colour || "#666";
               return { color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.35 };
@@ -436,6 +444,7 @@
       .then(function (data) {
         lines.addLayer(
           L.geoJSON(data, {
+            attribution: config.attribution.osm,
             style: function (feature) {
               return feature.id === "KG-TJ"
                 ? { color: "#7a0019", weight: 4, opacity: 0.9 }
@@ -466,6 +475,7 @@
     function placeLayer(data) {
       var layers = {};
       var layer = L.geoJSON(data, {
+        attribution: config.attribution.geonames,
         pointToLayer: function (feature, latlng) {
           var dot = L.circleMarker(latlng, { radius: 4, color: "#222", weight: 1.5, fillColor: "#fff", fillOpacity: 1 });
           if (!feature.properties.estimated) return dot;

@@ -243,6 +243,8 @@ def test_without_tiles_the_map_draws_on_the_country_backdrop(browser, live_url, 
         assert v.errors == []
         assert v.other_hosts() == []
         assert v.tiles == []
+        attribution = page.inner_text(".leaflet-control-attribution")
+        assert "OpenStreetMap contributors" in attribution and "GeoNames" in attribution
     finally:
         v.screenshot("test_without_tiles_the_map_draws_on_the_country_backdrop")
         v.context.close()
