@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
@@ -39,6 +40,9 @@ def browser(django_db_setup):
         )
         yield browser
         browser.close()
+        # Database calls made while Playwright's loop runs get connections of their own; close
+        # them here, in that same context, so the test database can be dropped at the end.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -272,7 +272,7 @@ def test_the_article_page_marks_the_excerpt_a_popup_links_to(visit, seed):
     page = v.open(f"/?incident={KOK_TASH}")
     popup_text(page, KOK_TASH)
     page.click(".incident-popup .excerpt-source a")
-    page.wait_for_selector(".article-text")
+    page.wait_for_selector("mark.excerpt.targeted")  # article.js marks it once it has run
     targeted = "".join(page.locator("mark.excerpt.targeted").all_inner_texts())
     assert targeted == seed["excerpt"]
     assert v.errors == []
