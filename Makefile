@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: setup run test test-postgis lint postgis-db run-postgis bench-map bench-export clean
+.PHONY: setup run test test-postgis lint postgis-db run-postgis bench-map bench-export vendor clean
 
 setup:
 	scripts/setup.sh
@@ -44,6 +44,11 @@ run-postgis: setup postgis-db
 	DATABASE_URL=$(POSTGIS_URL) $(PY) manage.py migrate --no-input -v 0
 	DATABASE_URL=$(POSTGIS_URL) $(PY) manage.py load_data -v 0
 	DATABASE_URL=$(POSTGIS_URL) $(VENV)/bin/gunicorn border_map.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4
+
+# Copy Leaflet and its plugins from npm into static/vendor/ (the copies are committed; run this
+# only to change a pinned version in package.json).
+vendor:
+	scripts/vendor_static.sh
 
 # Benchmarks (not tests): figures go to bench/RESULTS.md by hand.
 bench-map: setup

@@ -5,8 +5,6 @@ visible box into grid cells sized for the zoom, so the browser gets at most a fe
 clusters however many incidents there are; once few enough are in view it gets them one by one.
 """
 
-import json
-
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Value
@@ -17,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from . import api, maps
+from . import api, exports, maps
 from .models import Article, Country, Incident
 
 # Up to this many incidents in view are sent one by one (clustered in the browser, where
@@ -222,29 +220,20 @@ def incident_detail(request, slug):
 def countries_geojson(request):
     """Country outlines, simplified, as an RFC 7946 FeatureCollection (backdrop without tiles).
 
-    The exports module has no countries layer yet; this is the map's own simplified view.
+    Not a layer of the exports module: a simplified outline is the map's own view, not data to
+    download; the full polygons are cut into the enclaves and lines that are.
     """
-    features = []
     simplified = Func(
         "geom",
         Value(OUTLINE_TOLERANCE),
         function="ST_SimplifyPreserveTopology",
         output_field=GeometryField(srid=4326),
     )
-    rows = Country.objects.annotate(simple=AsGeoJSON(simplified, precision=4)).values(
+    rows = Country.objects.annotate(simple=AsGeoJSON(simplified, precision=4)).values_list(
         "code", "name", "simple"
     )
-    for row in rows:
-        features.append(
-            '{"type":"Feature","id":'
-            + json.dumps(row["code"])
-            + ',"geometry":'
-            + row["simple"]
-            + ',"properties":'
-            + json.dumps({"name": row["name"], "code": row["code"]})
-            + "}"
-        )
-    body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    features = ((code, {"name": name, "code": code}, geometry) for code, name, geometry in rows)
+    body = "".join(exports.iter_collection(features))
     return HttpResponse(body, content_type="application/geo+json")
 
 
