@@ -22,6 +22,8 @@ from . import exports
 from .models import Incident
 
 MAX_LIMIT = 10_000
+# Larger offsets overflow the databases' integers (a 500); no layer comes near this many rows.
+MAX_OFFSET = 2**31 - 1
 # Responses up to this many features are built in memory so that they carry a strong ETag
 # (a hash of the body) and answer If-None-Match with 304; larger ones are streamed.
 ETAG_MAX_FEATURES = 5_000
@@ -161,7 +163,7 @@ def parse_datetime(text):
 
 
 def parse_paging(params, default_limit=None):
-    """``limit`` (1..MAX_LIMIT; ``default_limit`` when absent) and ``offset`` (0 or more)."""
+    """``limit`` (1..MAX_LIMIT; ``default_limit`` when absent) and ``offset`` (0..MAX_OFFSET)."""
     limit = one_value(params, "limit")
     if limit is None:
         limit = default_limit
@@ -182,6 +184,8 @@ def parse_paging(params, default_limit=None):
             raise BadParameter("offset", f"{offset!r} is not a whole number.") from None
         if offset < 0:
             raise BadParameter("offset", f"{offset} is negative.")
+        if offset > MAX_OFFSET:
+            raise BadParameter("offset", f"{offset} is above the largest offset, {MAX_OFFSET}.")
     return limit, offset
 
 

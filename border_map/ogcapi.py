@@ -398,7 +398,7 @@ def openapi_document(request):
             "offset",
             "query",
             "How many matching features to skip (the next links use it).",
-            {"type": "integer", "minimum": 0, "default": 0},
+            {"type": "integer", "minimum": 0, "maximum": api.MAX_OFFSET, "default": 0},
         ),
         _parameter(
             "bbox",

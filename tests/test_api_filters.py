@@ -230,6 +230,7 @@ BAD_INPUT = [
     ("incidents", "limit=2.5", "limit", "not a whole number"),
     ("incidents", "offset=-1", "offset", "negative"),
     ("incidents", "offset=x", "offset", "not a whole number"),
+    ("incidents", "offset=99999999999999999999", "offset", "above the largest offset"),
     ("incidents", "type=riot", "type", "unknown type riot"),
     ("places", "datetime=2021-04-29", "datetime", "incidents only"),
     ("enclaves", "claimed_by=Tajikistan", "claimed_by", "incidents only"),
