@@ -65,11 +65,17 @@ def not_found(message):
 def _values(params, name):
     """Every value given for a parameter, from a QueryDict or a plain dict."""
     if hasattr(params, "getlist"):
-        return params.getlist(name)
-    value = params.get(name)
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
+        values = params.getlist(name)
+    else:
+        value = params.get(name)
+        if value is None:
+            values = []
+        else:
+            values = list(value) if isinstance(value, list | tuple) else [value]
+    # PostgreSQL refuses NUL in text (a 500 if it reached the query); no real value has one.
+    if any("\x00" in str(v) for v in values):
+        raise BadParameter(name, "contains a NUL character.")
+    return values
 
 
 def one_value(params, name):

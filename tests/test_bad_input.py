@@ -1,0 +1,59 @@
+"""Odd values of every query parameter, on every page and endpoint, never give a 500."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PATHS = [
+    "/",
+    "/articles/rferl-2021-04-30-kyrgyz-tajik-ceasefire/",
+    "/map/incidents.json",
+    "/map/incidents/kyrgyz-police-tajik-shooting-at-kok-tash.json",
+    "/map/countries.geojson",
+    "/api/incidents.geojson",
+    "/api/places.csv",
+    "/api/enclaves.kml",
+    "/ogcapi/",
+    "/ogcapi/collections",
+    "/ogcapi/collections/incidents/items",
+    "/ogcapi/collections/places/items/kok-tash",
+]
+PARAMETERS = ["bbox", "datetime", "limit", "offset", "zoom", "claimed_by", "type", "f"]
+VALUES = [
+    "",
+    "x",
+    "-1",
+    "1e309",
+    "nan",
+    "1,2,3",
+    "200,100,300,400",
+    "2021-13-45",
+    "../..",
+    "\x00",
+    "9" * 400,
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_odd_parameter_values_get_an_answer_below_500(client, path):
+    failures = []
+    for name in PARAMETERS:
+        for value in VALUES:
+            status = client.get(path, {name: value}).status_code
+            if status >= 500:
+                failures.append((name, value[:20], status))
+    assert failures == []
+
+
+def test_a_huge_offset_is_refused_with_a_message_not_a_database_error(client):
+    response = client.get("/api/incidents.geojson", {"offset": "9" * 40})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "offset"
+
+
+def test_a_nul_character_in_a_text_filter_is_refused_before_it_reaches_the_database(client):
+    """PostgreSQL cannot compare text with NUL in it; SpatiaLite can: both now answer 400."""
+    response = client.get("/api/incidents.geojson", {"claimed_by": "RFE/RL\x00"})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "claimed_by"
