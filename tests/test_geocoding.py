@@ -1,6 +1,8 @@
 """The gazetteer geocoder offline, choosing candidates in the article's context, and the opt-in
 Nominatim path against a loopback stub (never the internet)."""
 
+import re
+
 import pytest
 
 from border_map.geocoding import (
@@ -71,10 +73,16 @@ def test_curated_rows_win_over_the_geonames_koktash_of_somoniyon():
 
 def test_curated_rows_that_cite_a_geonames_id_carry_its_coordinates():
     geonames = {entry.source.split()[1]: entry for entry in read_geonames()}
-    citing = [entry for entry in read_curated() if entry.source.startswith("GeoNames ")]
-    assert {entry.name for entry in citing} == {"Leilek", "Batken Region"}
-    for entry in citing:
-        cited = geonames[entry.source.split()[1].rstrip(":")]
+    # An area shown at a GeoNames place ("shown at its capital, Batken town, GeoNames 1528735").
+    shown_at = re.compile(r"shown at .*?GeoNames (\d+)")
+    citing = {
+        entry.name: (entry, shown_at.search(entry.source).group(1))
+        for entry in read_curated()
+        if shown_at.search(entry.source)
+    }
+    assert set(citing) == {"Leilek", "Batken Region"}
+    for entry, geonames_id in citing.values():
+        cited = geonames[geonames_id]
         assert (entry.lat, entry.lon) == (cited.lat, cited.lon)
 
 
