@@ -13,6 +13,7 @@ the database.
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
 
@@ -320,6 +321,21 @@ def iter_csv(layer, queryset=None):
     yield buffer.getvalue()
 
 
+# Characters XML 1.0 does not allow at all, escaped or not (section 2.2); text pasted from PDFs
+# carries form feeds and vertical tabs. They are dropped from KML.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value):
+    """Text for an XML element: markup escaped, characters XML forbids dropped."""
+    return escape(_NOT_XML.sub("", value))
+
+
+def xml_attribute(value):
+    """A quoted XML attribute value, with the same rules as xml_text."""
+    return quoteattr(_NOT_XML.sub("", value))
+
+
 def _kml_name(layer, props):
     if layer == "incidents":
         return props["title"]
@@ -334,17 +350,17 @@ def iter_kml(layer, queryset=None):
     yield (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
-        f"<name>border_map {escape(layer)}</name>\n"
+        f"<name>border_map {xml_text(layer)}</name>\n"
     )
     buffer = []
     for row, props in _iter_rows(layer, queryset, "kml"):
         data = "".join(
-            f"<Data name={quoteattr(name)}><value>{escape(as_text(value))}</value></Data>"
+            f"<Data name={xml_attribute(name)}><value>{xml_text(as_text(value))}</value></Data>"
             for name, value in props.items()
         )
         buffer.append(
-            f"<Placemark id={quoteattr(str(row['feature_id']))}>"
-            f"<name>{escape(str(_kml_name(layer, props)))}</name>"
+            f"<Placemark id={xml_attribute(str(row['feature_id']))}>"
+            f"<name>{xml_text(str(_kml_name(layer, props)))}</name>"
             f"<ExtendedData>{data}</ExtendedData>{row['geometry'] or ''}</Placemark>\n"
         )
         if len(buffer) >= 500:

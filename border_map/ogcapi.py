@@ -326,6 +326,8 @@ def item(request, layer, feature_id):
     """One feature by its id (OGC API – Features 7.16)."""
     if layer not in exports.LAYERS:
         return _unknown_collection(request, layer)
+    if "\x00" in feature_id:  # PostgreSQL refuses NUL in text; no id has one
+        return _not_found(request, f"No feature {feature_id!r} in {layer}.")
     id_field = exports.LAYERS[layer][1]
     queryset = exports.layer_queryset(layer).filter(**{id_field: feature_id})
     found = list(exports.iter_features(layer, queryset))

@@ -63,7 +63,7 @@ def map_page(request):
     }
     header, body, script = maps.map_parts(maps.incident_map(urls))
     days = Incident.objects.aggregate(first=Min("date"), last=Max("date"), last_end=Max("date_end"))
-    last = max(d for d in (days["last"], days["last_end"], days["first"]) if d) if days else None
+    last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
     return render(
         request,
         "border_map/map.html",
@@ -147,7 +147,8 @@ def incidents_in_view(request):
     """
     try:
         zoom = request.GET.get("zoom", "")
-        if not zoom.isdigit() or not 0 <= int(zoom) <= 24:
+        # isascii: "²".isdigit() is true, but int("²") fails.
+        if not (zoom.isascii() and zoom.isdigit()) or not 0 <= int(zoom) <= 24:
             raise api.BadParameter("zoom", f"{zoom!r} is not a zoom level 0..24.")
         queryset = api.filtered_queryset("incidents", request.GET)
     except api.BadParameter as error:

@@ -189,6 +189,21 @@ def test_kml_escapes_markup_in_article_text(client):
     assert placemark.findtext(f"{KML}name") == incident.title
 
 
+def test_kml_drops_control_characters_that_xml_forbids(client):
+    """A form feed or vertical tab (common in text from PDFs) would make the KML unreadable."""
+    incident = Incident.objects.get(slug="kyzyl-bel-talks-agree-troop-withdrawal")
+    incident.title = "Talks\x0cat Kyzyl-Bel"
+    incident.claimed_by = "Delegations\x0b of both countries"
+    incident.save()
+    raw = body(client.get("/api/incidents.kml")).decode("utf-8")
+    placemark = next(
+        p for p in ET.fromstring(raw).iter(f"{KML}Placemark") if p.get("id") == incident.slug
+    )
+    assert placemark.findtext(f"{KML}name") == "Talksat Kyzyl-Bel"
+    claimed = [d for d in placemark.iter(f"{KML}Data") if d.get("name") == "claimed_by"]
+    assert claimed[0].findtext(f"{KML}value") == "Delegations of both countries"
+
+
 def test_an_incident_without_excerpts_exports_an_empty_list_in_every_format(client):
     incident = Incident.objects.get(slug="kyzyl-bel-talks-agree-troop-withdrawal")
     incident.excerpts.set(Excerpt.objects.none())

@@ -237,7 +237,15 @@
         });
         return el("li", {}, [button]);
       });
+      // Keep the keyboard focus on the same entry when the list is rebuilt (every map move).
+      var focused = list.contains(document.activeElement)
+        ? document.activeElement.getAttribute("data-incident")
+        : null;
       list.replaceChildren.apply(list, items);
+      if (focused) {
+        var again = list.querySelector('.incident-entry[data-incident="' + CSS.escape(focused) + '"]');
+        if (again) again.focus({ preventScroll: true });
+      }
       markCurrent();
     }
 
@@ -453,7 +461,10 @@
             onEachFeature: function (feature, layer) {
               var codes = String(feature.properties.countries).split("-");
               layer.bindTooltip(
-                codes.map(countryName).join("–") + " line: " + feature.properties.length_km.toLocaleString("en") + " km in this data",
+                el("span", {
+                  text: codes.map(countryName).join("–") + " line: " +
+                    feature.properties.length_km.toLocaleString("en") + " km in this data",
+                }),
                 { sticky: true }
               );
             },
