@@ -1,5 +1,7 @@
 """App configuration; checks the BORDER_MAP settings dict at start-up."""
 
+import math
+
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 
@@ -22,7 +24,8 @@ def check_options(options):
     if not options.get("NOMINATIM_USER_AGENT"):
         problems.append("NOMINATIM_USER_AGENT is empty")
     for key in ("NOMINATIM_TIMEOUT", "REVIEW_DISTANCE_KM"):
-        if not isinstance(options.get(key), (int, float)) or options[key] <= 0:
+        value = options.get(key)
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
             problems.append(f"{key} is {options.get(key)!r}")
     tiles = options.get("TILE_URL")
     if not isinstance(tiles, str) or (tiles and not all(k in tiles for k in ("{z}", "{x}", "{y}"))):

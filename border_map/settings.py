@@ -20,10 +20,18 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_float(name, default):
+    value = os.environ.get(name, default)
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}.") from None
+
+
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("BORDER_MAP_PRODUCTION"):
+    if not DEBUG and env_bool("BORDER_MAP_PRODUCTION"):
         raise ImproperlyConfigured("SECRET_KEY must be set when BORDER_MAP_PRODUCTION is set.")
     # A local-only key: fine for a laptop or CI, where nothing signed leaves the machine.
     SECRET_KEY = "border-map-local-only-not-secret"
@@ -112,13 +120,13 @@ BORDER_MAP = {
     "NOMINATIM_DOMAIN": os.environ.get("NOMINATIM_DOMAIN", "nominatim.openstreetmap.org"),
     "NOMINATIM_SCHEME": os.environ.get("NOMINATIM_SCHEME", "https"),
     "NOMINATIM_USER_AGENT": os.environ.get("NOMINATIM_USER_AGENT", "border_map/0.1 (local)"),
-    "NOMINATIM_TIMEOUT": float(os.environ.get("NOMINATIM_TIMEOUT", "10")),
+    "NOMINATIM_TIMEOUT": env_float("NOMINATIM_TIMEOUT", "10"),
     # Tiles are the only outside resource; empty disables the OSM base layer.
     "TILE_URL": os.environ.get(
         "BORDER_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     ),
     # How far from the article's region a geocoding candidate may lie before it is flagged.
-    "REVIEW_DISTANCE_KM": float(os.environ.get("BORDER_MAP_REVIEW_DISTANCE_KM", "150")),
+    "REVIEW_DISTANCE_KM": env_float("BORDER_MAP_REVIEW_DISTANCE_KM", "150"),
 }
 
 LOGGING = {

@@ -4,7 +4,7 @@ set -euo pipefail
 host=${PG_HOST:-127.0.0.1}
 port=${PG_PORT:-5432}
 pg_isready -q -h "$host" -p "$port" && exit 0
-version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -n "$version" ] && [ "$(id -u)" = 0 ]; then
   echo "postgres_up: starting PostgreSQL $version"
   pg_ctlcluster --skip-systemctl-redirect "$version" main start

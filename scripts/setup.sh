@@ -19,7 +19,7 @@ for extra in "$@"; do
   case "$extra" in
     test) packages+=(chromium) ;;
     postgis)
-      pg_version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+      pg_version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1 || true)
       [ -n "$pg_version" ] || { say "no PostgreSQL server found (/etc/postgresql is empty)"; exit 1; }
       packages+=("postgresql-${pg_version}-postgis-3") ;;
     *) say "unknown option: $extra (expected: test, postgis)"; exit 2 ;;
@@ -44,7 +44,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   say "installing ${missing[*]}"
   "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" "${install[@]}" >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${install[@]}" >/dev/null
 fi
 
 # --- A Python that can load SQLite extensions ------------------------------------------------
@@ -52,7 +52,7 @@ fi
 # sqlite3.enable_load_extension; Debian's own /usr/bin/python3 has it.
 can_load_spatialite() {
   "$1" - <<'PY' >/dev/null 2>&1
-import sqlite3, sys, venv  # noqa: F401  (venv: the interpreter must be able to make a virtualenv)
+import ensurepip, sqlite3, sys, venv  # noqa: F401  (Debian ships ensurepip in python3-venv)
 assert (3, 10) <= sys.version_info[:2] <= (3, 13)
 connection = sqlite3.connect(":memory:")
 connection.enable_load_extension(True)
@@ -77,7 +77,8 @@ if [ ! -x "$VENV/bin/python" ]; then
     exit 1
   fi
   say "making $VENV with $python ($("$python" --version 2>&1))"
-  "$python" -m venv "$VENV"
+  rm -f "$VENV/.requirements.sha256"
+  "$python" -m venv "$VENV" || { rm -rf "$VENV"; say "could not make $VENV with $python"; exit 1; }
 fi
 
 # --- Python requirements, reinstalled only when requirements.txt changes ----------------------

@@ -18,6 +18,7 @@ def test_the_default_options_pass_the_start_up_check():
         ("NOMINATIM_SCHEME", "ftp", "NOMINATIM_SCHEME is 'ftp'"),
         ("NOMINATIM_USER_AGENT", "", "NOMINATIM_USER_AGENT is empty"),
         ("NOMINATIM_TIMEOUT", 0, "NOMINATIM_TIMEOUT is 0"),
+        ("REVIEW_DISTANCE_KM", float("nan"), "REVIEW_DISTANCE_KM is nan"),
         (
             "TILE_URL",
             "https://tiles.example/{z}.png",
@@ -35,3 +36,11 @@ def test_a_wrong_option_is_refused_with_the_expected_shape(key, value, complaint
 
 def test_an_empty_tile_url_is_allowed_for_a_map_without_tiles():
     check_options({**settings.BORDER_MAP, "TILE_URL": ""})
+
+
+def test_a_number_setting_that_is_not_a_number_names_the_variable(monkeypatch):
+    from border_map.settings import env_float
+
+    monkeypatch.setenv("NOMINATIM_TIMEOUT", "ten")
+    with pytest.raises(ImproperlyConfigured, match="NOMINATIM_TIMEOUT must be a number, got 'ten'"):
+        env_float("NOMINATIM_TIMEOUT", "10")
