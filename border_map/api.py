@@ -159,6 +159,9 @@ def parse_datetime(text):
         if len(parts) != 2:
             raise BadParameter("datetime", f"{text!r} has more than one '/'.")
         start, end = (None if p in ("", "..") else _parse_instant(p) for p in parts)
+        if start is None and end is None:
+            # OGC API – Features 7.15.4: an interval is open at one end at most.
+            raise BadParameter("datetime", f"the interval {text!r} has no end at all.")
         if start and end and start > end:
             raise BadParameter("datetime", f"the interval {text!r} ends before it starts.")
         return start, end

@@ -57,8 +57,8 @@ COLLECTIONS = {
 # Query parameters of /items (OGC API – Features 7.15, plus equality filters on incidents'
 # properties as /per/core/additional-parameters allows); any other one is a 400
 # (/req/core/query-param-unknown).
-ITEMS_PARAMETERS = {"f", "limit", "offset", "bbox"}
-INCIDENT_FILTERS = {"datetime", "claimed_by", "type"}
+ITEMS_PARAMETERS = {"f", "limit", "offset", "bbox", "datetime"}
+INCIDENT_FILTERS = {"claimed_by", "type"}
 
 
 def _wants_html(request):
@@ -262,7 +262,14 @@ def items(request, layer):
         return _unknown_collection(request, layer)
     _check_items_parameters(request, layer)
     wants_html = _wants_html(request)
-    queryset = api.filtered_queryset(layer, request.GET)
+    params = request.GET
+    if layer != "incidents" and "datetime" in params:
+        # Every collection takes datetime (/req/core/fc-time-definition); places, enclaves and
+        # boundaries have no time, so it is checked and then has no effect on them.
+        api.parse_datetime(api.one_value(params, "datetime"))
+        params = params.copy()
+        del params["datetime"]
+    queryset = api.filtered_queryset(layer, params)
     limit, offset = api.parse_paging(request.GET, default_limit=DEFAULT_LIMIT)
     matched = queryset.count()
     returned = max(0, min(limit, matched - offset))
@@ -418,8 +425,9 @@ def openapi_document(request):
         _parameter(
             "datetime",
             "query",
-            "Incidents only: an RFC 3339 date, date-time (its day in UTC) or interval start/end "
-            "('..' for an open end); incidents whose days overlap it.",
+            "An RFC 3339 date, date-time (its day in UTC) or interval start/end ('..' for an "
+            "open end); incidents whose days overlap it. Places, enclaves and boundaries have "
+            "no time: it is checked and has no effect on them.",
             {"type": "string"},
             style="form",
             explode=False,

@@ -32,6 +32,8 @@ VALUES = [
     "\x00",
     "9" * 400,
     "<script>alert(1)</script>",
+    "²",  # a digit to str.isdigit, not to int()
+    "٣",
 ]
 
 
@@ -57,3 +59,18 @@ def test_a_nul_character_in_a_text_filter_is_refused_before_it_reaches_the_datab
     response = client.get("/api/incidents.geojson", {"claimed_by": "RFE/RL\x00"})
     assert response.status_code == 400
     assert response.json()["parameter"] == "claimed_by"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ogcapi/collections/incidents/items/%00",
+        "/ogcapi/collections/places/items/k%C3%B6k-tash",
+        "/ogcapi/collections/%00/items",
+        "/api/%00.geojson",
+        "/map/incidents/%C3%A9.json",
+        "/articles/%C3%A9/",
+    ],
+)
+def test_odd_path_segments_are_not_found_not_a_server_error(client, path):
+    assert client.get(path).status_code == 404

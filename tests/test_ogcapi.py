@@ -184,9 +184,19 @@ def test_bad_items_parameters_get_a_400_naming_the_parameter(client, query, para
 
 
 def test_incident_filters_on_other_collections_are_unknown_parameters(client):
-    response = client.get("/ogcapi/collections/places/items?datetime=2021-04-29")
+    response = client.get("/ogcapi/collections/places/items?claimed_by=RFE/RL")
     assert response.status_code == 400
-    assert response.json()["parameter"] == "datetime"
+    assert response.json()["parameter"] == "claimed_by"
+
+
+def test_every_collection_takes_datetime_and_one_without_time_is_not_filtered_by_it(client):
+    """/req/core/fc-time-definition: every items operation supports datetime."""
+    everything = client.get("/ogcapi/collections/places/items?f=json").json()
+    dated = client.get("/ogcapi/collections/places/items?f=json&datetime=2021-04-29").json()
+    assert dated["numberMatched"] == everything["numberMatched"] > 0
+    bad = client.get("/ogcapi/collections/enclaves/items?datetime=yesterday")
+    assert bad.status_code == 400
+    assert bad.json()["parameter"] == "datetime"
 
 
 @pytest.mark.parametrize(
