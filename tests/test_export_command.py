@@ -58,13 +58,18 @@ def test_exported_incident_excerpts_are_verbatim_slices_of_the_article(tmp_path)
     assert all(excerpt in text for excerpt in excerpts)
 
 
-def test_exported_coordinates_have_at_most_six_decimals(tmp_path):
-    raw = export("places", tmp_path).read_text(encoding="utf-8")
-    coordinates = re.findall(r'"coordinates":\[([^\]]*)\]', raw)
+@pytest.mark.parametrize("layer", sorted(CONTRACT))
+def test_exported_coordinates_have_at_most_six_decimals(layer, tmp_path):
+    """RFC 7946 section 11.2: six decimals are about 10 cm; more is noise."""
+    numbers = []
+    collection = json.loads(
+        export(layer, tmp_path).read_text(encoding="utf-8"),
+        parse_float=lambda text: numbers.append(text) or float(text),
+    )
+    coordinates = [f["geometry"]["coordinates"] for f in collection["features"]]
     assert coordinates
-    for pair in coordinates:
-        for number in pair.split(","):
-            assert len(number.partition(".")[2]) <= 6, number
+    assert numbers
+    assert all(len(n.partition(".")[2]) <= 6 for n in numbers), max(numbers, key=len)
 
 
 def test_without_a_file_the_export_goes_to_standard_output():

@@ -5,27 +5,30 @@ import io
 import pytest
 from django.core.management import call_command
 
-from border_map.models import Article, Country, Enclave, Incident, Place
+from border_map.models import Article, Boundary, Country, Enclave, Incident, Place
 
 pytestmark = pytest.mark.django_db
 
 
+MODELS = (Country, Enclave, Boundary, Article, Place, Incident)
+
+
 def counts():
-    return [m.objects.count() for m in (Country, Enclave, Article, Place, Incident)]
+    return [m.objects.count() for m in MODELS]
 
 
 def test_a_dry_run_on_an_empty_database_goes_through_every_step_and_writes_nothing():
-    for model in (Incident, Place, Article, Enclave, Country):
+    for model in reversed(MODELS):
         model.objects.all().delete()
     out = io.StringIO()
     call_command("load_data", dry_run=True, stdout=out)
     assert "12 incidents loaded" in out.getvalue()
     assert out.getvalue().rstrip().endswith("Dry run: nothing was written.")
-    assert counts() == [0, 0, 0, 0, 0]
+    assert counts() == [0, 0, 0, 0, 0, 0]
 
 
 def test_loading_everything_again_changes_no_count():
     before = counts()
     call_command("load_data", verbosity=0)
     assert counts() == before
-    assert before[:2] == [3, 7] and before[4] == 12
+    assert before[:3] == [3, 7, 3] and before[5] == 12
