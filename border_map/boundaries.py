@@ -49,7 +49,9 @@ def _polygons(geom):
         return []
     if geom.geom_type == "Polygon":
         return [geom]
-    return [p for g in geom.geoms for p in _polygons(g) if g.geom_type != "LineString"]
+    if hasattr(geom, "geoms"):  # a Multi* or a collection: its polygons, no points or lines
+        return [p for g in geom.geoms for p in _polygons(g)]
+    return []
 
 
 def as_multipolygon(geom):

@@ -169,3 +169,16 @@ def test_a_dry_run_reports_but_writes_nothing(tmp_path, capsys):
     assert "enclave Vorukh renamed: TJ in KG" in out
     assert "Dry run: nothing was written." in out
     assert snapshot() == before
+
+
+def test_repairing_a_polygon_keeps_only_polygons_of_what_make_valid_returns():
+    from shapely import GeometryCollection, LineString, Point, Polygon
+
+    from border_map.boundaries import as_multipolygon
+
+    square = Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+    mixed = GeometryCollection([Point(5, 5), LineString([(2, 2), (3, 3)]), square])
+    repaired = as_multipolygon(mixed)
+    assert repaired.geom_type == "MultiPolygon"
+    assert len(repaired.geoms) == 1
+    assert repaired.geoms[0].exterior.is_ccw

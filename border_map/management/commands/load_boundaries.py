@@ -34,7 +34,7 @@ class Command(BaseCommand):
             derivation = derive(path, enclaves)
         except DataError as error:
             raise CommandError(str(error)) from error
-        with loading_transaction(dry_run, self.stdout):
+        with loading_transaction(dry_run, self.stdout, verbose):
             self.store(derivation, verbose)
 
     def store(self, derivation, verbose):

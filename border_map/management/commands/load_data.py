@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, dry_run=False, **options):
         # One transaction around all steps: a later step reads what an earlier one wrote.
-        with loading_transaction(dry_run, self.stdout):
+        with loading_transaction(dry_run, self.stdout, options["verbosity"] >= 1):
             for name, args in STEPS:
                 call_command(
                     name,
