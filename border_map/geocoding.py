@@ -7,6 +7,7 @@ import csv
 import functools
 import re
 import statistics
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -46,6 +47,11 @@ COUNTRY_WORDS = {
 # Көк-Таш matches Кок-Таш; each maps one character to one, so offsets in a text are kept.
 _LETTERS = str.maketrans("өүңһҳҷқғӣӯ", "оунххчкгиу")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—'’ʻʼ‘`]+")
+
+# Names shorter than this are also English words or abbreviations (Ox, Aim, Nov., Pop., Kim):
+# GeoNames' short Latin alternate names are dropped, and short names kept (the main names Osh,
+# Nov, Kim, Pop; Cyrillic forms such as Ош) are found in a text only as written, see find_names.
+SHORT_NAME = 4
 
 
 class GeocodingError(Exception):
@@ -113,32 +119,58 @@ def _latin_or_cyrillic(name):
     )
 
 
+def _useful_alternate(name):
+    """False for GeoNames alternate names that are airport codes (TAS, UCFM: all capitals, at
+    most 4 letters) or short Latin words (Ox, Aim, Nov); Cyrillic short forms (Ош) stay."""
+    letters = [c for c in name if c.isalpha()]
+    if not _latin_or_cyrillic(name):
+        return False
+    if len(letters) <= 4 and name.isupper():
+        return False
+    latin = all(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    return not (latin and len(letters) < SHORT_NAME)
+
+
 def read_geonames(path=GEONAMES_TSV):
-    """Entries of the GeoNames cities500 extract (tab-separated, header row)."""
+    """Entries of the GeoNames cities500 extract (tab-separated, header row); a bad row is an
+    error naming the file and the line."""
     entries = []
     try:
         with open(path, encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-                kind, precision_m = _geonames_kind_and_precision(row)
-                alternates = [row["asciiname"], *row["alternatenames"].split(",")]
-                alternates = [a for a in alternates if _latin_or_cyrillic(a)]
-                entries.append(
-                    Entry(
-                        name=row["name"],
-                        alternate_names=tuple(dict.fromkeys(a for a in alternates if a)),
-                        kind=kind,
-                        lat=float(row["latitude"]),
-                        lon=float(row["longitude"]),
-                        precision_m=precision_m,
-                        estimated=False,
-                        source=f"GeoNames {row['geonameid']} (cities500, CC BY 4.0)",
-                        country=row["country_code"],
-                        curated=False,
-                    )
-                )
-    except (OSError, KeyError, ValueError) as error:
+            reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+            for row in reader:
+                try:
+                    entries.append(_geonames_entry(row))
+                # A short row gives None for its missing fields: TypeError, AttributeError.
+                except (KeyError, ValueError, TypeError, AttributeError) as error:
+                    raise GeocodingError(
+                        f"{path}, line {reader.line_num}: not a GeoNames row "
+                        f"({type(error).__name__}: {error})"
+                    ) from error
+    except OSError as error:
         raise GeocodingError(f"{path}: not a readable GeoNames extract ({error})") from error
     return entries
+
+
+def _geonames_entry(row):
+    kind, precision_m = _geonames_kind_and_precision(row)
+    # The main name and the ASCII name are kept whatever their length (Osh).
+    alternates = [
+        row["asciiname"],
+        *(a for a in row["alternatenames"].split(",") if _useful_alternate(a)),
+    ]
+    return Entry(
+        name=row["name"],
+        alternate_names=tuple(dict.fromkeys(a for a in alternates if a)),
+        kind=kind,
+        lat=float(row["latitude"]),
+        lon=float(row["longitude"]),
+        precision_m=precision_m,
+        estimated=False,
+        source=f"GeoNames {row['geonameid']} (cities500, CC BY 4.0)",
+        country=row["country_code"],
+        curated=False,
+    )
 
 
 def read_curated(path=GAZETTEER_CSV):
@@ -279,8 +311,30 @@ def _nominatim_location(raw):
     return Location(raw.get("display_name", name), (lat, lon), normalised)
 
 
+def _call(function, *args, **kwargs):
+    return function(*args, **kwargs)
+
+
+# Nominatim's usage policy: at most 1 request/s. The limit holds per server across every
+# CachedNominatim in the process (ingest builds a new geocoder for every article).
+_RATE_LIMITERS = {}
+_RATE_LIMITERS_LOCK = threading.Lock()
+
+
+def _rate_limiter(where):
+    """The one RateLimiter for the Nominatim server at `where` (scheme://domain)."""
+    with _RATE_LIMITERS_LOCK:
+        if where not in _RATE_LIMITERS:
+            # No retries and no swallowed errors: a failure must not look like "no result" and
+            # be cached as one.
+            _RATE_LIMITERS[where] = RateLimiter(
+                _call, min_delay_seconds=1.0, max_retries=0, swallow_exceptions=False
+            )
+        return _RATE_LIMITERS[where]
+
+
 class CachedNominatim:
-    """Nominatim through geopy, at most one request a second, every answer kept in
+    """Nominatim through geopy, at most one request a second to a server, every answer kept in
     GeocodeCache (an empty answer too) so that a name is asked once."""
 
     name = "nominatim"
@@ -296,11 +350,7 @@ class CachedNominatim:
             timeout=timeout,
             adapter_factory=URLLibAdapter,
         )
-        # Nominatim's usage policy: at most 1 request/s. No retries and no swallowed errors:
-        # a failure must not look like "no result" and be cached as one.
-        self._geocode = RateLimiter(
-            self.nominatim.geocode, min_delay_seconds=1.0, max_retries=0, swallow_exceptions=False
-        )
+        self._limiter = _rate_limiter(self.where)
 
     def geocode(self, query, *, exactly_one=True):
         from border_map.models import GeocodeCache
@@ -310,7 +360,9 @@ class CachedNominatim:
             raws = cached.response
         else:
             try:
-                answer = self._geocode(query, exactly_one=False, addressdetails=True, limit=10)
+                answer = self._limiter(
+                    self.nominatim.geocode, query, exactly_one=False, addressdetails=True, limit=10
+                )
             except GeopyError as error:
                 raise GeocodingError(
                     f"Nominatim at {self.where} gave no usable answer for {query!r} "
@@ -373,7 +425,8 @@ def _distance_km(context, location):
 
 def choose(query, locations, context, max_km=None):
     """The candidate in the article's countries nearest its region; flagged for review when it
-    lies more than max_km from the region or in a country the article does not name."""
+    lies more than max_km from the region, in a country the article does not name, or when
+    there is no region to choose by and more than one candidate in the article's countries."""
     if not locations:
         return None
     max_km = max_km if max_km is not None else settings.BORDER_MAP["REVIEW_DISTANCE_KM"]
@@ -393,10 +446,14 @@ def choose(query, locations, context, max_km=None):
         )
     if foreign(best):
         problems.append(f"in {best.raw['country']}, a country the article does not name")
+    # Without a region every distance is 0 and the first candidate would win by list order.
+    if context.centre is None and sum(not foreign(loc) for loc in locations) > 1:
+        problems.append("ambiguous: no context to choose by")
     if not problems:
         return Result(query, best)
     others = "; ".join(
-        f"{loc.raw['name']} ({loc.raw['source']}, {_distance_km(context, loc):.0f} km)"
+        f"{loc.raw['name']} ({loc.raw['source']}"
+        + (f", {_distance_km(context, loc):.0f} km)" if context.centre else ")")
         for loc in ranked[1:]
     )
     note = f"{query!r}: the best candidate, {best.raw['name']} ({best.raw['source']}), is " + (
@@ -433,9 +490,21 @@ def geocode_names(names, countries=frozenset(), geocoder=None, fallback=None):
     return {name: choose(name, found, context) for name, found in candidates.items()}
 
 
+def _names_the_place(text, start, end, name):
+    """False for a match of a short name (Osh, Nov, Pop) that is a word, not the place: written
+    otherwise than the gazetteer writes it ("ox", "POP"), or an abbreviation ("Nov. 30")."""
+    if sum(c.isalpha() for c in name) >= SHORT_NAME:
+        return True
+    if text[start:end] != name:
+        return False
+    after = re.match(r"\.\s*(\w)", text[end:])
+    return not (after and (after.group(1).isdigit() or after.group(1).islower()))
+
+
 def find_names(text, gazetteer=None, skip=()):
     """Every gazetteer name in the text as (start, end, spelling), longest match first, at word
-    boundaries, ignoring case, accents and hyphens; spans inside a `skip` phrase are left out."""
+    boundaries, ignoring case, accents and hyphens (names shorter than 4 letters: only as
+    written, not as abbreviations); spans inside a `skip` phrase are left out."""
     gazetteer = gazetteer or load_gazetteer()
     folded = fold(text)  # same length as text, so offsets carry over
     spans = []
@@ -445,7 +514,8 @@ def find_names(text, gazetteer=None, skip=()):
             continue
         pattern = r"(?<!\w)" + r"[\s\-‐‑‒–—'’ʻʼ‘`]?".join(parts) + r"(?!\w)"
         for match in re.finditer(pattern, folded):
-            spans.append((match.start(), match.end(), name in skip))
+            if name in skip or _names_the_place(text, match.start(), match.end(), name):
+                spans.append((match.start(), match.end(), name in skip))
     taken = []
     for start, end, skipped in sorted(spans, key=lambda s: (s[0] - s[1], s[0], not s[2])):
         if all(end <= s or start >= e for s, e, _ in taken):

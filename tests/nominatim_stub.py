@@ -1,5 +1,6 @@
-"""A loopback HTTP server that answers /search as Nominatim does (format=json), counting the
-requests it gets; canned answers by query, a 500 for "http-error", a slow answer for "slow"."""
+"""A loopback HTTP server that answers /search as Nominatim does (format=json), recording the
+requests it gets and when; canned answers by query, a 500 for "http-error", a slow answer for
+"slow"."""
 
 import json
 import threading
@@ -7,56 +8,80 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-# Shaped like https://nominatim.openstreetmap.org/search?format=json&addressdetails=1 answers.
+
+def _answer(osm_id, kind, name, lat, lon, display_name, box):
+    """One result shaped like https://nominatim.openstreetmap.org/search?format=json&
+    addressdetails=1 answers (test data: the ids are not OSM's)."""
+    return {
+        "place_id": osm_id - 1000,
+        "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
+        "osm_type": "node",
+        "osm_id": osm_id,
+        "lat": lat,
+        "lon": lon,
+        "class": "place",
+        "type": kind,
+        "addresstype": kind,
+        "name": name,
+        "display_name": display_name,
+        "address": {kind: name, "country": "Kyrgyzstan", "country_code": "kg"},
+        "boundingbox": box,
+    }
+
+
+# Far candidates come first, as a geocoder's ranking may put them, so that taking the first
+# candidate instead of choosing in context fails the tests.
 ANSWERS = {
     "Kok-Tash": [
-        {
-            "place_id": 1001,
-            "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
-            "osm_type": "node",
-            "osm_id": 2001,
-            "lat": "39.9501",
-            "lon": "70.5362",
-            "class": "place",
-            "type": "village",
-            "addresstype": "village",
-            "name": "Kok-Tash",
-            "display_name": "Kok-Tash, Batken District, Batken Region, Kyrgyzstan",
-            "address": {"village": "Kok-Tash", "country": "Kyrgyzstan", "country_code": "kg"},
-            "boundingbox": ["39.9301", "39.9701", "70.5162", "70.5562"],
-        },
-        {
-            "place_id": 1002,
-            "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
-            "osm_type": "node",
-            "osm_id": 2002,
-            "lat": "41.8260",
-            "lon": "72.9760",
-            "class": "place",
-            "type": "village",
-            "addresstype": "village",
-            "name": "Kok-Tash",
-            "display_name": "Kok-Tash, Jalal-Abad Region, Kyrgyzstan",
-            "address": {"village": "Kok-Tash", "country": "Kyrgyzstan", "country_code": "kg"},
-            "boundingbox": ["41.8060", "41.8460", "72.9560", "72.9960"],
-        },
+        _answer(
+            2002,
+            "village",
+            "Kok-Tash",
+            "41.8260",
+            "72.9760",
+            "Kok-Tash, Jalal-Abad Region, Kyrgyzstan",
+            ["41.8060", "41.8460", "72.9560", "72.9960"],
+        ),
+        _answer(
+            2001,
+            "village",
+            "Kok-Tash",
+            "39.9501",
+            "70.5362",
+            "Kok-Tash, Batken District, Batken Region, Kyrgyzstan",
+            ["39.9301", "39.9701", "70.5162", "70.5562"],
+        ),
+    ],
+    "Ak-Sai": [
+        _answer(
+            2005,
+            "village",
+            "Ak-Sai",
+            "40.9000",
+            "75.7000",
+            "Ak-Sai, Naryn Region, Kyrgyzstan",
+            ["40.8800", "40.9200", "75.6800", "75.7200"],
+        ),
+        _answer(
+            2004,
+            "village",
+            "Ak-Sai",
+            "39.8744",
+            "70.5221",
+            "Ak-Sai, Batken District, Batken Region, Kyrgyzstan",
+            ["39.8544", "39.8944", "70.5021", "70.5421"],
+        ),
     ],
     "Batken": [
-        {
-            "place_id": 1003,
-            "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
-            "osm_type": "node",
-            "osm_id": 2003,
-            "lat": "40.0628",
-            "lon": "70.8195",
-            "class": "place",
-            "type": "town",
-            "addresstype": "town",
-            "name": "Batken",
-            "display_name": "Batken, Batken Region, Kyrgyzstan",
-            "address": {"town": "Batken", "country": "Kyrgyzstan", "country_code": "kg"},
-            "boundingbox": ["40.0228", "40.1028", "70.7795", "70.8595"],
-        }
+        _answer(
+            2003,
+            "town",
+            "Batken",
+            "40.0628",
+            "70.8195",
+            "Batken, Batken Region, Kyrgyzstan",
+            ["40.0228", "40.1028", "70.7795", "70.8595"],
+        )
     ],
 }
 
@@ -66,6 +91,7 @@ class NominatimStub:
 
     def __init__(self, delay=2.0):
         self.requests = []  # the q parameter of every request received
+        self.times = []  # when each request arrived (time.monotonic())
         self.delay = delay  # how long "slow" takes to answer, in seconds
         stub = self
 
@@ -73,6 +99,7 @@ class NominatimStub:
             def do_GET(self):
                 url = urlsplit(self.path)
                 query = parse_qs(url.query).get("q", [""])[0]
+                stub.times.append(time.monotonic())
                 stub.requests.append(query)
                 if url.path != "/search":
                     return self.reply(404, {"error": "not found"})

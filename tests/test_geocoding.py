@@ -117,6 +117,26 @@ def test_the_shakhimardan_enclave_is_chosen_over_the_far_west_uzbek_village():
     assert {loc.raw["source"].split()[1] for loc in all_candidates} == {"1216189", "1513992"}
 
 
+@pytest.mark.parametrize("order", [1, -1], ids=["geonames order", "reversed"])
+def test_without_context_an_ambiguous_name_is_flagged_whichever_candidate_comes_first(order):
+    candidates = GazetteerGeocoder().geocode("Shakhimardan", exactly_one=False)[::order]
+    assert len(candidates) == 2
+    result = choose("Shakhimardan", candidates, Context(frozenset({"UZ"})))
+    assert result.needs_review
+    assert "ambiguous: no context to choose by" in result.review_note
+    assert result.location.raw["name"] in result.review_note
+    other = candidates[1].raw["source"]
+    assert f"Other candidates: {candidates[1].raw['name']} ({other})." in result.review_note
+
+
+def test_a_name_with_a_single_candidate_gives_the_context_to_choose_by():
+    results = geocode_names(["Shakhimardan", "Kok-Tash"], {"KG", "UZ"})
+    assert results["Shakhimardan"].location.raw["source"].startswith("GeoNames 1216189 ")
+    assert not results["Kok-Tash"].needs_review and not results["Shakhimardan"].needs_review
+    alone = geocode_names(["Shakhimardan"], {"KG", "UZ"})["Shakhimardan"]
+    assert alone.needs_review and "ambiguous" in alone.review_note
+
+
 def test_a_candidate_in_a_country_the_article_does_not_name_is_flagged():
     vorukh = GazetteerGeocoder().geocode("Vorukh")
     result = choose("Vorukh", [vorukh], Context(frozenset({"KG"}), (40.0, 70.6)))
@@ -125,13 +145,57 @@ def test_a_candidate_in_a_country_the_article_does_not_name_is_flagged():
 
 
 def test_names_in_a_text_longest_first_so_batken_region_is_the_region():
-    text = "Shots in the Batken region's Leilek district; officials in the region of Batken said."
+    text = (
+        "Shots in the Batken region's Leilek district; officials in the southwestern region of "
+        "Batken said; Batken town was calm."
+    )
     found = [(text[s:e], spelling) for s, e, spelling in find_names(text)]
     assert found == [
         ("Batken region", "Batken region"),
         ("Leilek district", "Leilek district"),
+        ("region of Batken", "region of Batken"),
         ("Batken", "Batken"),
     ]
+    gazetteer = load_gazetteer()
+    assert [e.name for e in gazetteer.candidates("region of Batken")] == ["Batken Region"]
+
+
+def test_english_words_and_airport_codes_are_not_taken_for_places():
+    text = "We aim to report by Nov. 30 on flights from TAS and FEG; an ox, pop. 28,000, KIM."
+    assert find_names(text) == []
+    tashkent, osh = (GazetteerGeocoder().geocode(name).raw for name in ("Tashkent", "Osh"))
+    assert "TAS" not in tashkent["alternate_names"]
+    assert "Ox" not in osh["alternate_names"] and "Ош" in osh["alternate_names"]
+    for word in ("aim", "Aim", "ox", "TAS", "FEG", "BHK"):
+        assert GazetteerGeocoder().geocode(word) is None, word
+
+
+def test_short_place_names_are_still_found_as_written():
+    text = "Clashes in Osh, not far from Nov. In Ош the market was shut."
+    found = [(text[s:e], spelling) for s, e, spelling in find_names(text)]
+    assert found == [("Osh", "Osh"), ("Nov", "Nov"), ("Ош", "Ош")]
+
+
+def test_a_short_geonames_row_is_an_error_naming_the_file_and_line(tmp_path):
+    path = tmp_path / "geonames.tsv"
+    good = "\t".join(
+        ["1528735", "Batken", "Batken", "Баткен", "40.06259", "70.81939", "P", "PPLA", "KG"]
+        + [""] * 5
+        + ["20000", "", "1100", "Asia/Bishkek", "2020-01-01"]
+    )
+    path.write_text(
+        "\t".join(
+            "geonameid name asciiname alternatenames latitude longitude feature_class "
+            "feature_code country_code cc2 admin1_code admin2_code admin3_code admin4_code "
+            "population elevation dem timezone modification_date".split()
+        )
+        + f"\n{good}\n1514896\tIsfara\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(GeocodingError, match=rf"{path}, line 3: not a GeoNames row"):
+        read_geonames(path)
+    path.write_text(path.read_text(encoding="utf-8").rsplit("1514896", 1)[0], encoding="utf-8")
+    assert [entry.name for entry in read_geonames(path)] == ["Batken"]
 
 
 def test_names_match_at_word_boundaries_ignoring_case_and_hyphens_and_skip_phrases():
@@ -162,18 +226,18 @@ def test_nominatim_answers_are_parsed_and_cached_so_a_second_lookup_sends_no_req
         second = geocoder.geocode("Kok-Tash", exactly_one=False)
     assert stub.requests == ["Kok-Tash"]
     assert [(loc.latitude, loc.longitude) for loc in first] == [
-        (39.9501, 70.5362),
         (41.826, 72.976),
+        (39.9501, 70.5362),
     ]
     assert [loc.raw for loc in second] == [loc.raw for loc in first]
-    raw = first[0].raw
+    raw = first[1].raw
     assert raw["geocoder"] == "nominatim"
     assert raw["country"] == "KG"
     assert raw["kind"] == "settlement"
     assert "OSM node 2001" in raw["source"] and "OpenStreetMap contributors" in raw["source"]
     assert 2_000 < raw["precision_m"] < 3_500  # half the diagonal of a 4.4 km x 3.4 km box
     cached = GeocodeCache.objects.get(geocoder="nominatim", query="Kok-Tash")
-    assert [r["osm_id"] for r in cached.response] == [2001, 2002]
+    assert [r["osm_id"] for r in cached.response] == [2002, 2001]
 
 
 def test_nominatim_saying_no_result_is_cached_too(db):
@@ -220,5 +284,36 @@ def test_configured_nominatim_chooses_in_context_and_falls_back_to_the_gazetteer
     assert stub.requests == ["Batken", "Kok-Tash", "Golovnoi"]
     assert results["Kok-Tash"].geocoder == "nominatim"
     assert results["Kok-Tash"].location.raw["nominatim"]["osm_id"] == 2001  # not Jalal-Abad's
+    assert not results["Kok-Tash"].needs_review
     assert results["Golovnoi"].geocoder == "gazetteer"  # Nominatim knew nothing
     assert results["Golovnoi"].location.raw["estimated"] is True
+
+
+def nominatim_settings(settings, stub):
+    settings.BORDER_MAP = {
+        **settings.BORDER_MAP,
+        "GEOCODER": "nominatim",
+        "NOMINATIM_DOMAIN": stub.domain,
+        "NOMINATIM_SCHEME": "http",
+    }
+
+
+def test_nominatim_without_an_anchor_flags_every_ambiguous_name_for_review(db, settings):
+    with NominatimStub() as stub:
+        nominatim_settings(settings, stub)
+        results = geocode_names(["Kok-Tash", "Ak-Sai"], {"KG", "TJ"})
+    for name in ("Kok-Tash", "Ak-Sai"):
+        assert results[name].geocoder == "nominatim", name
+        assert results[name].needs_review, name
+        assert "ambiguous: no context to choose by" in results[name].review_note, name
+
+
+def test_the_nominatim_rate_limit_holds_across_geocoding_calls(db, settings):
+    with NominatimStub() as stub:
+        nominatim_settings(settings, stub)
+        geocode_names(["Batken"], {"KG"})  # each call builds its own geocoder, as ingest does
+        geocode_names(["Kok-Tash"], {"KG"})
+    assert stub.requests == ["Batken", "Kok-Tash"]
+    # The limiter spaces the requests' departures 1 s apart; 0.1 s allows for loopback jitter
+    # (without a shared limiter the gap is a few milliseconds).
+    assert stub.times[1] - stub.times[0] >= 0.9
