@@ -3,6 +3,7 @@ context), each mention of them, and the sentences that mention them as excerpts.
 
 import datetime
 import re
+import unicodedata
 from pathlib import Path
 
 from django.contrib.gis.geos import Point
@@ -106,6 +107,23 @@ def country_at(point):
     if any(b.geom.distance(point) < ON_THE_LINE_DEGREES for b in Boundary.objects.all()):
         return ""
     return Country.objects.filter(geom__contains=point).values_list("code", flat=True).first() or ""
+
+
+def _latin(name):
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in name if c.isalpha())
+
+
+def place_slug(name, raw):
+    """An ASCII slug for the place's links: from the article's spelling when it is in Latin
+    letters, else from the geocoder's Latin name (Ворух is "vorukh"): slugify drops Cyrillic, and
+    every Cyrillic name would share the empty slug."""
+    for spelling in (name, raw["name"], *raw["alternate_names"]):
+        if _latin(spelling) and slugify(spelling):
+            return slugify(spelling)
+    osm = raw.get("nominatim") or {}
+    if osm.get("osm_type") and osm.get("osm_id"):
+        return slugify(f"osm-{osm['osm_type']}-{osm['osm_id']}")
+    raise CommandError(f"place {name!r} ({raw['source']}): no Latin name to make its slug of")
 
 
 class Command(BaseCommand):
@@ -213,10 +231,17 @@ class Command(BaseCommand):
         # Curated rows are written as the article spells the place; otherwise keep the
         # article's spelling (GeoNames' "Ak-Say" is the article's "Ak-Sai").
         name = raw["name"] if raw.get("curated") else query
+        # A place already stored from the same source (another article, another spelling) keeps
+        # its name and slug; the new spelling joins its alternate names.
+        stored = Place.objects.filter(source=raw["source"]).first()
+        if stored is not None:
+            name, slug = stored.name, stored.slug
+        else:
+            slug = place_slug(name, raw)
         point = Point(result.location.longitude, result.location.latitude, srid=4326)
-        alternates = [n for n in [raw["name"], *raw["alternate_names"]] if n != name]
+        alternates = [n for n in [raw["name"], *raw["alternate_names"], query] if n != name]
         place, created = Place.objects.update_or_create(
-            slug=slugify(name),
+            slug=slug,
             defaults={
                 "name": name,
                 "alternate_names": list(dict.fromkeys(alternates)),
