@@ -11,10 +11,14 @@ from django.core.management.base import CommandError
 
 from border_map.models import Article, Excerpt, Incident
 from border_map.paths import DATA_DIR
-from tests.test_ingest import SLUG, snapshot
+from tests.test_ingest import SLUG, TEXT, snapshot
 
 INCIDENTS = DATA_DIR / "incidents.json"
 HEADLINE = "Authorities in the Batken region said 13,500 Kyrgyz were evacuated from villages"
+with open(TEXT, encoding="utf-8", newline="") as _f:
+    ARTICLE_TEXT = _f.read()
+# The second printing of the headline, counted from the end: Python would slice it all the same.
+HEADLINE_FROM_THE_END = ARTICLE_TEXT.rindex(HEADLINE) - len(ARTICLE_TEXT)
 
 
 def load(path=INCIDENTS, **options):
@@ -78,6 +82,68 @@ def test_contradicting_accounts_of_who_fired_first_stay_separate_and_attributed(
     assert (kyrgyz.place.name, tajik.place.name) == ("Kok-Tash", "Golovnoi")
 
 
+def test_every_casualty_figure_is_quoted_verbatim_from_its_excerpts(db):
+    stated = [i for i in Incident.objects.all() if i.casualties]
+    assert len(stated) == 5
+    for incident in stated:
+        cited = list(incident.excerpts.values_list("text", flat=True))
+        assert any(incident.casualties in text for text in cited), incident.slug
+
+
+def test_claims_without_a_place_say_so_and_do_not_place_themselves_in_kyrgyzstan(db):
+    tajik = Incident.objects.filter(
+        slug__in=[
+            "rferl-tajik-service-clashes-after-stone-throwing",
+            "tajikistan-two-gunshot-wounds-seven-injured",
+        ]
+    )
+    assert tajik.count() == 2
+    for incident in tajik:
+        assert incident.place.name == "Batken Region"
+        assert "article gives no place for this claim" in incident.location_note
+        assert "on both sides of the border" in incident.location_note
+        assert "do not place the claim in Kyrgyzstan" in incident.location_note
+
+
+def test_dates_are_no_more_precise_than_the_text(db):
+    outbreak = Incident.objects.get(slug="rferl-tajik-service-clashes-after-stone-throwing")
+    # "the clashes, which broke out on April 28": the day they began, not the day of the deaths.
+    assert (outbreak.date_precision, str(outbreak.date), str(outbreak.date_end)) == (
+        "range",
+        "2021-04-28",
+        "2021-04-29",
+    )
+    inferred = {
+        "batken-officials-13500-evacuated": "April 30 is the article's day",
+        "kyrgyz-authorities-20000-evacuated": "April 30, is inferred",
+    }
+    for slug, note in inferred.items():
+        assert note in Incident.objects.get(slug=slug).location_note, slug
+
+
+def test_the_ak_sai_gunfire_says_it_was_reported_and_not_by_whom(db):
+    incident = Incident.objects.get(slug="kyrgyz-police-gunfire-near-ak-sai")
+    assert "reported" in incident.title
+    assert '"was also reported"' in incident.location_note
+    assert "does not say who reported it" in incident.location_note
+
+
+def test_an_incident_taken_out_of_the_file_is_deleted_and_the_output_says_so(db, tmp_path):
+    incidents = reviewed()
+    out = load(write(tmp_path, incidents[:-1]), verbosity=1)
+    assert Incident.objects.count() == 11
+    assert not Incident.objects.filter(slug=LAST).exists()
+    assert f"deleted {LAST}: no longer in" in out
+    assert "11 incidents loaded" in out and "1 deleted" in out
+
+
+def test_a_dry_run_of_a_shorter_file_deletes_nothing(db, tmp_path):
+    before = snapshot()
+    out = load(write(tmp_path, reviewed()[:-1]), dry_run=True, verbosity=1)
+    assert f"deleted {LAST}" in out and "Dry run" in out
+    assert snapshot() == before
+
+
 def test_differing_evacuation_figures_are_both_kept(db):
     evacuations = Incident.objects.filter(type="evacuation")
     stated = " ".join(" ".join(i.excerpts.values_list("text", flat=True)) for i in evacuations)
@@ -135,6 +201,16 @@ CASES = {
     "unknown place": ("place", "Isfara", "unknown place 'Isfara'"),
     "ambiguous quote": ("excerpts", [HEADLINE], "occurs 2 times in the article (at [116, 215])"),
     "quote not at its start": ("excerpts", [{"quote": HEADLINE, "start": 3}], "is not at start 3"),
+    "start counted from the end": (
+        "excerpts",
+        [{"quote": HEADLINE, "start": HEADLINE_FROM_THE_END}],
+        f"start {HEADLINE_FROM_THE_END} of quote",
+    ),
+    "start that is a boolean": (
+        "excerpts",
+        [{"quote": ARTICLE_TEXT[1:12], "start": True}],
+        "start True of quote",
+    ),
     "unknown article": ("article", "no-such-article", "unknown article 'no-such-article'"),
     "bad type": ("type", "riot", "type 'riot' is not one of"),
     "bad date": ("date", "2021-02-30", "'2021-02-30' is not a date"),

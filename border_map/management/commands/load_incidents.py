@@ -1,5 +1,6 @@
 """Load the reviewed incidents file: every incident is checked first (place, article, dates,
-type, each quote found exactly once in the article), and one bad incident rejects the file."""
+type, each quote found exactly once in the article), and one bad incident rejects the file.
+The file is the source of truth: incidents no longer in it are deleted."""
 
 import datetime
 from pathlib import Path
@@ -39,7 +40,10 @@ def _span(text, quote, start, problem):
     if not isinstance(quote, str) or not quote:
         raise problem("an excerpt quote must be a non-empty string")
     if start is not None:
-        if not isinstance(start, int) or text[start : start + len(quote)] != quote:
+        # bool is an int in Python, and a negative start would slice from the end.
+        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+            raise problem(f"start {start!r} of quote {quote[:60]!r} is not an offset (0 or more)")
+        if text[start : start + len(quote)] != quote:
             raise problem(f"quote {quote[:60]!r} is not at start {start!r} in the article")
         return start, start + len(quote)
     starts = []
@@ -153,8 +157,16 @@ class Command(BaseCommand):
             incidents = validate(path, items)
             for item in incidents:
                 self.store(item, verbose)
+            # The file is the reviewed list: an incident taken out of it leaves the map too.
+            removed = Incident.objects.exclude(slug__in=[item["slug"] for item in incidents])
+            removed_slugs = sorted(removed.values_list("slug", flat=True))
+            removed.delete()
             if verbose:
-                self.stdout.write(f"{len(incidents)} incidents loaded from {path}")
+                for slug in removed_slugs:
+                    self.stdout.write(f"deleted {slug}: no longer in {path}")
+                self.stdout.write(
+                    f"{len(incidents)} incidents loaded from {path}, {len(removed_slugs)} deleted"
+                )
 
     def store(self, item, verbose):
         article = item["article"]
