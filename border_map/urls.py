@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_page, name="article"),
     path("map/incidents.json", views.incidents_in_view, name="map_incidents"),
     path("map/incidents/<slug:slug>.json", views.incident_detail, name="map_incident"),
+    path("map/claimants.json", views.claimants_json, name="map_claimants"),
     path("map/countries.geojson", views.countries_geojson, name="map_countries"),
     path("api/<str:layer>.geojson", api.layer_geojson, name="layer_geojson"),
     path("api/<str:layer>.csv", api.layer_export, {"fmt": "csv"}, name="layer_csv"),

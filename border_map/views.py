@@ -43,18 +43,13 @@ class Y(Func):
     output_field = FloatField()
 
 
-def _claimants():
-    return list(
-        Incident.objects.order_by("claimed_by").values_list("claimed_by", flat=True).distinct()
-    )
-
-
 @require_safe
 def map_page(request):
     """The map with its filters, incident list and export button."""
     urls = {
         "incidents": reverse("map_incidents"),
         "incident": reverse("map_incident", args=["__slug__"]),
+        "claimants": reverse("map_claimants"),
         "places": reverse("layer_geojson", args=["places"]),
         "enclaves": reverse("layer_geojson", args=["enclaves"]),
         "boundaries": reverse("layer_geojson", args=["boundaries"]),
@@ -71,13 +66,26 @@ def map_page(request):
             "map_header": header,
             "map_body": body,
             "map_script": script,
-            "claimants": _claimants(),
             "types": Incident.Type.choices,
             "first_day": days["first"],
             "last_day": last if days["first"] else None,
             "export_url": urls["export"],
         },
     )
+
+
+@require_safe
+@gzip_page
+def claimants_json(request):
+    """Who claims incidents, with how many each, by name: the options of the claimant filter.
+
+    Loaded by the page's script rather than written into the page, whose HTML would otherwise
+    grow with every new claimant.
+    """
+    rows = Incident.objects.order_by().values_list("claimed_by").annotate(n=Count("pk"))
+    # Sorted here, ignoring case, so that SQLite and PostgreSQL (whose collations differ) agree.
+    rows = sorted(rows, key=lambda row: (row[0].casefold(), row[0]))
+    return JsonResponse({"claimants": [{"name": name, "count": n} for name, n in rows]})
 
 
 def _cell_degrees(zoom):

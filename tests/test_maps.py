@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 URLS = {
     "incidents": "/map/incidents.json",
     "incident": "/map/incidents/__slug__.json",
+    "claimants": "/map/claimants.json",
     "places": "/api/places.geojson",
     "enclaves": "/api/enclaves.geojson",
     "boundaries": "/api/boundaries.geojson",
@@ -91,7 +92,7 @@ def test_the_map_embeds_no_data_and_loads_no_geojson_on_the_server(monkeypatch):
     assert "Kok-Tash" not in script and "FeatureCollection" not in script
 
 
-def test_the_map_page_html_does_not_grow_with_the_number_of_incidents(client):
+def test_the_map_page_html_does_not_grow_with_the_number_of_incidents_or_claimants(client):
     before = client.get("/")
     assert before.status_code == 200
     place = Place.objects.get(slug="kok-tash")
@@ -102,12 +103,22 @@ def test_the_map_page_html_does_not_grow_with_the_number_of_incidents(client):
             title=f"Extra incident {n}",
             type=Incident.Type.CLASH,
             place=place,
-            claimed_by="Kyrgyz officials",
+            claimed_by=f"Claimant number {n}",
         )
         for n in range(3000)
     )
+    assert Incident.objects.values("claimed_by").distinct().count() > 3000
     after = client.get("/")
     assert len(after.content) == len(before.content)
+    assert b"Claimant number" not in after.content
+
+
+def test_the_claimants_come_with_their_counts_in_name_order(client):
+    expected = Counter(Incident.objects.values_list("claimed_by", flat=True))
+    claimants = client.get(URLS["claimants"]).json()["claimants"]
+    assert [c["name"] for c in claimants] == sorted(expected, key=lambda n: (n.casefold(), n))
+    assert {c["name"]: c["count"] for c in claimants} == expected
+    assert {"name": "Kyrgyz police in the Batken region", "count": 2} in claimants
 
 
 def test_every_endpoint_the_page_reads_answers(client):
@@ -158,7 +169,7 @@ def expected_cells(zoom):
 
 
 def test_many_incidents_in_view_are_clustered_by_the_database(client):
-    places = list(Place.objects.filter(slug__in=["kok-tash", "ak-sai", "batken", "leilek"]))
+    places = list(Place.objects.filter(slug__in=["kok-tash", "ak-sai", "batken-region", "leilek"]))
     Incident.objects.bulk_create(
         Incident(
             slug=f"many-{n}",

@@ -21,11 +21,21 @@
     return node;
   }
 
+  /* An error answer rejects with an Error carrying the status and the JSON ``description``
+     our endpoints give (api.BadParameter, 404s), so the page can say what went wrong. */
   function fetchJSON(url, signal) {
     return fetch(url, { signal: signal, headers: { Accept: "application/json" } }).then(
       function (response) {
-        if (!response.ok) throw new Error(url + " answered " + response.status);
-        return response.json();
+        if (response.ok) return response.json();
+        return response
+          .json()
+          .catch(function () { return {}; })
+          .then(function (body) {
+            var error = new Error(url + " answered " + response.status);
+            error.status = response.status;
+            error.description = typeof body.description === "string" ? body.description : "";
+            throw error;
+          });
       }
     );
   }
@@ -74,6 +84,7 @@
       claimed_by: document.getElementById("filter-claimed-by"),
       type: document.getElementById("filter-type"),
     };
+    var pane = document.getElementById("incident-pane");
     var list = document.getElementById("incident-list");
     var listStatus = document.getElementById("list-status");
     var exportLink = document.getElementById("export-geojson");
@@ -111,13 +122,39 @@
       select.value = known ? value : "";
     }
 
+    /* The claimant options come from their own endpoint, so the page's HTML does not grow with
+       the number of claimants. Until they arrive, a claimant the URL names is its only option. */
+    function claimantOptions(claimants) {
+      var chosen = inputs.claimed_by.value;
+      var options = [el("option", { value: "", text: "anyone" })];
+      var known = false;
+      claimants.forEach(function (c) {
+        known = known || c.name === chosen;
+        options.push(el("option", { value: c.name, text: c.name + " (" + c.count + ")" }));
+      });
+      if (chosen && !known) options.push(el("option", { value: chosen, text: chosen + " (0)" }));
+      inputs.claimed_by.replaceChildren.apply(inputs.claimed_by, options);
+      inputs.claimed_by.value = chosen;
+    }
+
+    /* Each date bounds the other, so the form cannot ask for a range that ends before it
+       starts; the template's min and max (the days of the data) stay the outer limits. */
+    var dayLimits = { min: inputs.from.min, max: inputs.to.max };
+    function limitDates() {
+      inputs.to.min = inputs.from.value || dayLimits.min;
+      inputs.from.max = inputs.to.value || dayLimits.max;
+    }
+
     function readURL() {
       var params = new URLSearchParams(window.location.search);
       var range = (params.get("datetime") || "").split("/");
       var day = /^\d{4}-\d{2}-\d{2}$/;
       inputs.from.value = day.test(range[0]) ? range[0] : "";
       inputs.to.value = day.test(range[range.length - 1]) ? range[range.length - 1] : "";
-      selectValue(inputs.claimed_by, params.get("claimed_by") || "");
+      var claimant = params.get("claimed_by") || "";
+      if (claimant) inputs.claimed_by.append(el("option", { value: claimant, text: claimant }));
+      inputs.claimed_by.value = claimant;
+      limitDates();
       selectValue(inputs.type, params.get("type") || "");
       state.incident = params.get("incident");
       state.place = params.get("place");
@@ -140,6 +177,7 @@
       window.history.replaceState(null, "", url);
       var exportParams = filterParams().toString();
       exportLink.href = config.urls.export + (exportParams ? "?" + exportParams : "");
+      exportLink.removeAttribute("aria-disabled");
     }
 
     /* ---- incidents: markers, clusters, list ---- */
@@ -192,6 +230,7 @@
       });
       marker.on("click", function () {
         openIncident(incident.id, "pan");
+        revealEntry(incident.id);
       });
       return marker;
     }
@@ -249,6 +288,17 @@
       markCurrent();
     }
 
+    /* Scroll the list pane, not the page, to an entry: on a phone the list is under the map,
+       and the page must not leave the map whose marker was just clicked. */
+    function revealEntry(id) {
+      var entry = list.querySelector('.incident-entry[data-incident="' + CSS.escape(id) + '"]');
+      if (!entry || pane.scrollHeight <= pane.clientHeight) return;
+      var box = entry.getBoundingClientRect();
+      var view = pane.getBoundingClientRect();
+      if (box.top < view.top) pane.scrollTop -= view.top - box.top;
+      else if (box.bottom > view.bottom) pane.scrollTop += box.bottom - view.bottom;
+    }
+
     function markCurrent() {
       list.querySelectorAll(".incident-entry").forEach(function (button) {
         var current = button.getAttribute("data-incident") === state.incident;
@@ -295,7 +345,25 @@
           document.documentElement.setAttribute("data-incident-total", String(data.total));
           document.documentElement.setAttribute("data-incidents", "ready");
         })
-        .catch(ignoreAbort);
+        .catch(function (error) {
+          if (error && error.name === "AbortError") return;
+          showIncidentError(error);
+        });
+    }
+
+    /* The endpoint refused the view (a bad filter in the URL) or could not be reached: say why
+       in the list, and show no incident rather than the last view's. */
+    function showIncidentError(error) {
+      pointLayer.clearLayers();
+      clusterLayer.clearLayers();
+      drawnKey = null;
+      list.replaceChildren();
+      listStatus.textContent =
+        "No incidents shown: " + ((error && error.description) || "the incidents could not be loaded.");
+      exportLink.removeAttribute("href");
+      exportLink.setAttribute("aria-disabled", "true");
+      document.documentElement.setAttribute("data-incident-total", "0");
+      document.documentElement.setAttribute("data-incidents", "error");
     }
 
     /* ---- the incident popup ---- */
@@ -372,7 +440,32 @@
             showPopup(d, move === "pan");
           }
         })
-        .catch(ignoreAbort);
+        .catch(function (error) {
+          // A link to an incident that does not exist (any more): drop it from the URL.
+          if (error && error.status === 404 && state.incident === id) {
+            state.incident = null;
+            markCurrent();
+            writeURL();
+          }
+          ignoreAbort(error);
+        });
+    }
+
+    /* Whether an incident (popup data) passes the filters of the form; dates overlap the range. */
+    function matchesFilters(d) {
+      var from = inputs.from.value;
+      var to = inputs.to.value;
+      if (inputs.claimed_by.value && d.claimed_by !== inputs.claimed_by.value) return false;
+      if (inputs.type.value && d.type !== inputs.type.value) return false;
+      if (to && d.date > to) return false;
+      if (from && (d.date_end || d.date) < from) return false;
+      return true;
+    }
+
+    /* After a filter change, an open incident the filters now exclude is closed. */
+    function closeExcluded() {
+      var d = state.incident && details[state.incident];
+      if (d && popup && !matchesFilters(d)) map.closePopup(popup);
     }
 
     /* ---- the other layers ---- */
@@ -579,6 +672,20 @@
     };
     legend.addTo(map);
 
+    /* ---- the scale bar ---- */
+
+    /* On a narrow map the attribution wraps onto two lines and would cover a scale bar at the
+       bottom left: there the scale sits at the top left, under the zoom buttons. */
+    var narrow = window.matchMedia("(max-width: 699px)");
+    function placeScale() {
+      var container = map.getContainer();
+      var scale = container.querySelector(".leaflet-control-scale");
+      var corner = container.querySelector(narrow.matches ? ".leaflet-top.leaflet-left" : ".leaflet-bottom.leaflet-left");
+      if (scale && corner && scale.parentNode !== corner) corner.append(scale);
+    }
+    narrow.addEventListener("change", placeScale);
+    placeScale();
+
     /* ---- wiring ---- */
 
     readURL();
@@ -590,6 +697,8 @@
       timer = window.setTimeout(loadIncidents, 120);
     });
     form.addEventListener("change", function () {
+      limitDates();
+      closeExcluded();
       writeURL();
       loadIncidents();
     });
@@ -598,6 +707,7 @@
     });
     form.addEventListener("reset", function () {
       window.setTimeout(function () {
+        limitDates();
         writeURL();
         loadIncidents();
       }, 0);
@@ -606,6 +716,9 @@
     loadIncidents();
     loadPlaces();
     if (state.incident) openIncident(state.incident, "stay");
+    fetchJSON(config.urls.claimants)
+      .then(function (data) { claimantOptions(data.claimants); })
+      .catch(ignoreAbort);
   }
 
   window.borderMap = { start: start };
