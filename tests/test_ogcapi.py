@@ -111,8 +111,10 @@ def test_following_next_links_visits_every_feature_once_and_the_last_page_links_
             break
         url = local(links["next"][0]["href"])
     assert seen == list(Place.objects.order_by("pk").values_list("slug", flat=True))
-    assert body["numberReturned"] == 1  # 9 places: 4 + 4 + 1
-    assert parse_qs(urlsplit(links["prev"][0]["href"]).query)["offset"] == ["4"]
+    last_offset = 4 * ((len(seen) - 1) // 4)
+    assert last_offset >= 4, "the places fill more than one page of 4"
+    assert body["numberReturned"] == len(seen) - last_offset
+    assert parse_qs(urlsplit(links["prev"][0]["href"]).query)["offset"] == [str(last_offset - 4)]
 
 
 def test_items_filter_like_the_api_and_count_the_matches(client):
