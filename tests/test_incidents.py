@@ -135,6 +135,13 @@ def test_an_incident_taken_out_of_the_file_is_deleted_and_the_output_says_so(db,
     assert not Incident.objects.filter(slug=LAST).exists()
     assert f"deleted {LAST}: no longer in" in out
     assert "11 incidents loaded" in out and "1 deleted" in out
+    # Its partial quote goes with it; its sentence, which names Batken region, stays.
+    assert not Excerpt.objects.filter(
+        text="Tajikistan's Khovar state news agency said on April 30"
+    ).exists()
+    assert Excerpt.objects.get(
+        text__startswith="The agency also said that delegations"
+    ).places.exists()
 
 
 def test_a_dry_run_of_a_shorter_file_deletes_nothing(db, tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
+from border_map.management.commands.ingest_article import sentences
 from border_map.management.loading import loading_transaction, read_json
 from border_map.models import Article, Excerpt, Incident, Mention, Place
 
@@ -161,12 +162,23 @@ class Command(BaseCommand):
             removed = Incident.objects.exclude(slug__in=[item["slug"] for item in incidents])
             removed_slugs = sorted(removed.values_list("slug", flat=True))
             removed.delete()
+            self.delete_uncited_quotes()
             if verbose:
                 for slug in removed_slugs:
                     self.stdout.write(f"deleted {slug}: no longer in {path}")
                 self.stdout.write(
                     f"{len(incidents)} incidents loaded from {path}, {len(removed_slugs)} deleted"
                 )
+
+    def delete_uncited_quotes(self):
+        """Excerpts only a deleted incident cited and that ingest_article would not keep (a
+        sentence naming a place): quotes like "Khovar ... said on April 30" go with it."""
+        for article in Article.objects.filter(excerpts__incidents__isnull=True).distinct():
+            sentence_spans = set(sentences(article.text))
+            for excerpt in article.excerpts.filter(incidents__isnull=True):
+                named = excerpt.places.exists()
+                if not (named and (excerpt.start, excerpt.end) in sentence_spans):
+                    excerpt.delete()
 
     def store(self, item, verbose):
         article = item["article"]
