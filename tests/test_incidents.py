@@ -248,6 +248,13 @@ def test_bad_json_is_rejected_naming_the_file(db, tmp_path):
     assert snapshot() == before
 
 
+def test_an_empty_file_is_refused_rather_than_deleting_every_incident(db, tmp_path):
+    before = snapshot()
+    with pytest.raises(CommandError, match="no incidents in the file; refusing to delete"):
+        load(write(tmp_path, []), verbosity=0)
+    assert snapshot() == before
+
+
 def test_a_slug_used_twice_is_rejected(db, tmp_path):
     incidents = reviewed()
     incidents[1]["slug"] = incidents[0]["slug"]

@@ -347,7 +347,7 @@ def test_clicking_a_marker_scrolls_the_list_to_its_entry(visit, seed):
     assert not page.evaluate(in_pane), "the entry starts out of the list's view"
     page.click(f".incident-marker [data-incident='{slug}']")
     popup_text(page, slug)
-    assert page.evaluate(in_pane)
+    page.wait_for_function(in_pane)  # the pane may scroll smoothly, or after the list is rebuilt
     assert page.evaluate("() => window.scrollY") == 0
     assert v.errors == []
 

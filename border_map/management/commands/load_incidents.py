@@ -67,6 +67,9 @@ def validate(path, items):
     incident and the problem."""
     if not isinstance(items, list):
         raise CommandError(f"{path}: expected a JSON list of incidents")
+    if not items:
+        # The file is the source of truth, so an empty one would delete every incident.
+        raise CommandError(f"{path}: no incidents in the file; refusing to delete them all")
     checked, slugs = [], set()
     articles, places = {}, {}
     for number, item in enumerate(items, start=1):
