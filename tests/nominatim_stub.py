@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 
 def _answer(osm_id, kind, name, lat, lon, display_name, box):
-    """One result shaped like https://nominatim.openstreetmap.org/search?format=json&
-    addressdetails=1 answers (test data: the ids are not OSM's)."""
+    """One result shaped like Nominatim's /search?format=json&addressdetails=1 answers (test
+    data: the ids are not OSM's)."""
     return {
         "place_id": osm_id - 1000,
         "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
