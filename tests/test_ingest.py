@@ -229,3 +229,21 @@ def test_a_reingest_deletes_stale_mentions_but_keeps_excerpts_incidents_cite(db,
     assert Excerpt.objects.filter(text__contains="called on Kremlin and Dushanbe").exists()
     now = {(e.start, e.end, e.text) for e in Excerpt.objects.filter(incidents__isnull=False)}
     assert now == cited
+
+
+def test_a_place_no_article_mentions_any_more_is_deleted(db):
+    """As when a name leaves the gazetteer: the place would otherwise stay on the map."""
+    kok_tash = Place.objects.get(slug="kok-tash")
+    Place.objects.create(
+        slug="batken",
+        name="Batken",
+        kind=Place.Kind.TOWN,
+        point=kok_tash.point,
+        geocoder="gazetteer",
+        precision_m=3000,
+        source="GeoNames 1528735 (cities500, CC BY 4.0)",
+    )
+    out = ingest(META)
+    assert "deleted place Batken: no article mentions it" in out
+    assert not Place.objects.filter(slug="batken").exists()
+    assert Place.objects.filter(slug="kok-tash").exists()

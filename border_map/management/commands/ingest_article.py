@@ -144,6 +144,12 @@ class Command(BaseCommand):
                     self.ingest(path, meta, text)
                 except GeocodingError as error:
                     raise CommandError(f"{path}: {error}") from error
+            # Places come from articles: one that no article mentions any more (its name left
+            # the gazetteer or the text) and no incident uses is gone from the map too.
+            orphans = Place.objects.filter(mentions__isnull=True, incidents__isnull=True)
+            for name in orphans.values_list("name", flat=True):
+                self.say(f"deleted place {name}: no article mentions it")
+            orphans.delete()
 
     def say(self, message):
         if self.verbose:
