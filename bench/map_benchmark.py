@@ -29,14 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Map (issue 3)"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The time of the last marker or cluster added to the page, and how long the page must stay
 # quiet after it to count as drawn.
 OBSERVER = """
@@ -250,13 +242,12 @@ def main():
 
     from border_map import maps
     from border_map.models import Incident
+    from tests.browser.chromium import launch
 
     server, base = start_server()
     rows = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         for size in args.sizes:
             print(f"loading {size} incidents…", flush=True)
             load_incidents(size)

@@ -34,3 +34,21 @@ def read_json(path):
         raise CommandError(f"{path}: cannot read ({error.strerror})") from error
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CommandError(f"{path}: not valid JSON ({error})") from error
+
+
+def check_record(record, fields, defaults, not_empty, problem):
+    """The record with ``defaults`` filled in, or ``problem(message)`` raised for the first field
+    that is unknown, missing, of the wrong type (``fields``: name -> type) or empty."""
+    record = {**defaults, **record}
+    unknown = set(record) - set(fields)
+    if unknown:
+        raise problem(f"unknown field(s) {sorted(unknown)}")
+    for field, kind in fields.items():
+        if field not in record:
+            raise problem(f"missing field {field!r}")
+        if not isinstance(record[field], kind):
+            raise problem(f"field {field!r} has the wrong type")
+    for field in not_empty:
+        if not record[field].strip():
+            raise problem(f"field {field!r} is empty")
+    return record

@@ -10,14 +10,8 @@ import pytest
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.chromium import launch
+
 # A host that cannot resolve (RFC 2606 reserves .test); page.route answers it.
 TILE_HOST = "tiles.test"
 TILE_URL = f"http://{TILE_HOST}/{{z}}/{{x}}/{{y}}.png"
@@ -35,9 +29,7 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 def browser(django_db_setup):
     # The database is set up first, before Playwright starts its event loop in this thread.
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         yield browser
         browser.close()
         # Database calls made while Playwright's loop runs get connections of their own; close

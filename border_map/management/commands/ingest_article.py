@@ -18,7 +18,7 @@ from border_map.geocoding import (
     load_gazetteer,
     name_key,
 )
-from border_map.management.loading import loading_transaction, read_json
+from border_map.management.loading import check_record, loading_transaction, read_json
 from border_map.models import Article, Boundary, Country, Excerpt, Incident, Mention, Place
 
 REQUIRED = {
@@ -43,20 +43,13 @@ def read_article(path):
     meta = read_json(path)
     if not isinstance(meta, dict):
         raise CommandError(f"{path}: expected a JSON object with {sorted(REQUIRED)}")
-    for field, kind in REQUIRED.items():
-        if field not in meta:
-            raise CommandError(f"{path}: missing field {field!r}")
-        if not isinstance(meta[field], kind):
-            raise CommandError(f"{path}: field {field!r} must be a {kind.__name__}")
-    for field, kind in OPTIONAL.items():
-        if not isinstance(meta.setdefault(field, kind()), kind):
-            raise CommandError(f"{path}: field {field!r} must be a {kind.__name__}")
-    unknown = set(meta) - set(REQUIRED) - set(OPTIONAL)
-    if unknown:
-        raise CommandError(f"{path}: unknown field(s) {sorted(unknown)}")
-    for field in ("slug", "title", "outlet", "language", "text_file"):
-        if not meta[field].strip():
-            raise CommandError(f"{path}: field {field!r} is empty")
+    meta = check_record(
+        meta,
+        {**REQUIRED, **OPTIONAL},
+        {"not_places": []},
+        ("slug", "title", "outlet", "language", "text_file"),
+        lambda message: CommandError(f"{path}: {message}"),
+    )
     if slugify(meta["slug"]) != meta["slug"]:
         raise CommandError(f"{path}: slug {meta['slug']!r} is not a slug")
     try:

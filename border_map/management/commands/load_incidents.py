@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
 from border_map.management.commands.ingest_article import sentences
-from border_map.management.loading import loading_transaction, read_json
+from border_map.management.loading import check_record, loading_transaction, read_json
 from border_map.models import Article, Excerpt, Incident, Mention, Place
 
 FIELDS = {
@@ -80,18 +80,9 @@ def validate(path, items):
 
         if not isinstance(item, dict):
             raise problem("must be a JSON object")
-        item = {**OPTIONAL, **item}
-        unknown = set(item) - set(FIELDS)
-        if unknown:
-            raise problem(f"unknown field(s) {sorted(unknown)}")
-        for field, kind in FIELDS.items():
-            if field not in item:
-                raise problem(f"missing field {field!r}")
-            if not isinstance(item[field], kind):
-                raise problem(f"field {field!r} has the wrong type")
-        for field in ("slug", "title", "claimed_by", "place", "article"):
-            if not item[field].strip():
-                raise problem(f"field {field!r} is empty")
+        item = check_record(
+            item, FIELDS, OPTIONAL, ("slug", "title", "claimed_by", "place", "article"), problem
+        )
         if slugify(item["slug"]) != item["slug"]:
             raise problem(f"slug {item['slug']!r} is not a slug")
         if item["slug"] in slugs:
