@@ -34,7 +34,16 @@ GAZETTEER_COLUMNS = [
     "estimated",
     "source",
 ]
-KINDS = {"settlement", "town", "district", "region", "checkpoint", "water_facility"}
+KINDS = {
+    "settlement",
+    "town",
+    "district",
+    "region",
+    "checkpoint",
+    "water_facility",
+    "river",
+    "area",
+}
 
 # Words by which an article names a country; the countries it names are part of its context.
 COUNTRY_WORDS = {
@@ -84,6 +93,7 @@ class Entry:
     source: str
     country: str  # GeoNames country code; "" for curated rows (computed later from polygons)
     curated: bool
+    population: int = 0  # GeoNames' figure; 0 when not known
 
     @property
     def names(self):
@@ -170,6 +180,7 @@ def _geonames_entry(row):
         source=f"GeoNames {row['geonameid']} (cities500, CC BY 4.0)",
         country=row["country_code"],
         curated=False,
+        population=int(row["population"] or 0),
     )
 
 
