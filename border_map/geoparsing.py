@@ -182,6 +182,55 @@ EN_STOP = set(
     "While Late Later Earlier According Reports Officials Border State Republic Government "
     "President Minister".split()
 )
+# Natural features named after a town ("the Ferghana Valley"): the name then is not the town.
+FEATURE_WORDS = {
+    "valley": "area",
+    "mountains": "area",
+    "range": "area",
+    "lake": "area",
+    "river": "river",
+    "canal": "river",
+    "reservoir": "water_facility",
+    "gorge": "area",
+    "desert": "area",
+    "basin": "area",
+    "долина": "area",
+    "хребет": "area",
+    "озеро": "area",
+    "водохранилище": "water_facility",
+    "ущелье": "area",
+}
+# Capitals and large cities beyond the gazetteer's area (Kyrgyzstan, Tajikistan, Uzbekistan)
+# that these articles name in passing ("closely allied with Moscow"): found, kept unresolved.
+WORLD_CITIES = {
+    "Moscow": "RU",
+    "Astana": "KZ",
+    "Nur-Sultan": "KZ",
+    "Almaty": "KZ",
+    "Beijing": "CN",
+    "Urumqi": "CN",
+    "Kashgar": "CN",
+    "Kabul": "AF",
+    "Tehran": "IR",
+    "Ankara": "TR",
+    "Istanbul": "TR",
+    "Baku": "AZ",
+    "Ashgabat": "TM",
+    "Minsk": "BY",
+    "Kyiv": "UA",
+    "Kiev": "UA",
+    "Washington": "US",
+    "New York": "US",
+    "Brussels": "BE",
+    "Geneva": "CH",
+    "Vienna": "AT",
+    "Berlin": "DE",
+    "Paris": "FR",
+    "London": "GB",
+    "Islamabad": "PK",
+    "New Delhi": "IN",
+}
+
 MONTHS_AND_DAYS = set(
     "January February March April May June July August September October November December "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
@@ -229,6 +278,19 @@ class Place:
 
     @property
     def name(self) -> str:
+        """The name the map shows: a curated row's own; for a GeoNames row, its Latin spelling
+        that the article uses (Ak-Sai, not GeoNames' Ak-Say), else GeoNames' main name."""
+        if self.entry.curated:
+            return self.entry.name
+        for mention in self.mentions:
+            key = name_key(mention.text)
+            for name in self.entry.names:
+                if (
+                    name_key(name) == key
+                    and not _has_cyrillic(name)
+                    and name[1:] != name[1:].upper()
+                ):
+                    return name
         return self.entry.name
 
 
@@ -284,7 +346,7 @@ def _flagged_json(item):
 def _place_json(place):
     entry = place.entry
     return {
-        "name": entry.name,
+        "name": place.name,
         "lat": entry.lat,
         "lon": entry.lon,
         "precision_m": entry.precision_m,
@@ -496,6 +558,15 @@ def load_index() -> NameIndex:
     return NameIndex(load_gazetteer())
 
 
+def warm_up() -> None:
+    """Load everything geoparsing needs once (gazetteer index, morphology, NER, polygons), so
+    that the first article is as fast as the next."""
+    load_index()
+    natasha_models()
+    _country_polygons()
+    lemmas("Баткенской")
+
+
 @functools.cache
 def _country_polygons():
     from shapely.prepared import prep
@@ -565,7 +636,8 @@ class _Hit:
     hint: str = ""
 
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)?")
+# A word, with an apostrophe inside (Ta'zim) but not the possessive 's (Batken region's).
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’ʼ](?!s\b)[^\W\d_]+)?")
 _JOIN = re.compile(r"^(?: |-|‐|‑|–|—)$")
 
 
@@ -601,7 +673,12 @@ def find_gazetteer_names(text: str, language: str, index: NameIndex) -> list:
                 continue
             start, end = span[0][0], span[-1][1]
             if not _capitalised(text[start:end]):
-                break
+                # Only a gazetteer spelling that itself starts in lower case ("region of
+                # Batken") is found from a lower-case word.
+                found = _lookup_lower(text, start, end, index)
+                if found:
+                    break
+                continue
             found = _lookup(text, start, end, span, language, index)
             if found:
                 break
@@ -611,6 +688,13 @@ def find_gazetteer_names(text: str, language: str, index: NameIndex) -> list:
         else:
             i += 1
     return hits
+
+
+def _lookup_lower(text, start, end, index):
+    written = text[start:end]
+    entries = index.exact.get(name_key(written), [])
+    spelled = [e for e in entries if any(n == written for n in e.names if n[:1].islower())]
+    return _Hit(start, end, spelled, "gazetteer") if spelled else None
 
 
 def _lookup(text, start, end, span, language, index):
@@ -990,39 +1074,48 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
         if countries and place.country and place.country not in countries:
             place.why.append(f"in {place.country}, a country the article does not name")
         places.append(place)
-    # Distances to the article's other places, with the choices made: far from all of them is
-    # far from the rest (a capital named in passing), whatever the middle of them.
+    # A name matched only by its sound whose one candidate lies far from all the article's other
+    # places, or in a country it does not name, is a namesake: left unresolved.
     unresolved = []
     for place in places:
-        others = [p.entry for p in places if p is not place and p.entry is not place.entry]
-        if others:
+        nearest = _nearest(place, places)
+        far = nearest is not None and nearest[1] > review_km
+        foreign = bool(countries and place.country and place.country not in countries)
+        if place.how in {"transliteration", "spelling"} and (far or foreign):
+            where = f"{nearest[1]:.0f} km from {nearest[0]}" if far else f"in {place.country}"
+            for mention in place.mentions:
+                why = (
+                    f"no gazetteer row fits: the only one that sounds alike, {place.entry.name} "
+                    f"({place.entry.source}), is {where}"
+                )
+                unresolved.append(Flagged(mention.start, mention.end, mention.text, why))
+    places = [p for p in places if not any(u.start == p.mentions[0].start for u in unresolved)]
+    # Distances to the article's other places, with the choices made: far from all of them is
+    # far from the rest (a capital named in passing), whatever the middle of them.
+    for place in places:
+        place.nearest = _nearest(place, places)
+        if place.nearest is not None:
+            others = [p.entry for p in places if p.entry is not place.entry]
             centre = _median_point(others)
             place.centre_km = geodesic(centre, (place.entry.lat, place.entry.lon)).km
-            nearest = min(others, key=lambda e: _km(e, place.entry))
-            place.nearest = (nearest.name, _km(nearest, place.entry))
             if place.nearest[1] > review_km:
                 place.why.append(
                     f"{place.nearest[1]:.0f} km from the nearest of the article's other places, "
-                    f"{nearest.name} (more than {review_km:g} km)"
+                    f"{place.nearest[0]} (more than {review_km:g} km)"
                 )
-        elif len(place.runners_up) and not countries:
+        elif place.runners_up and not countries:
             place.why.append("ambiguous: no context to choose by")
         place.needs_review = bool(place.why)
-        far = place.nearest is not None and place.nearest[1] > review_km
-        foreign = bool(countries and place.country and place.country not in countries)
-        if place.how in {"transliteration", "spelling"} and (far or foreign):
-            for mention in place.mentions:
-                unresolved.append(
-                    Flagged(
-                        mention.start,
-                        mention.end,
-                        mention.text,
-                        f"no gazetteer row fits: the only one that sounds alike, "
-                        f"{place.entry.name} ({place.entry.source}), is " + "; ".join(place.why),
-                    )
-                )
-    places = [p for p in places if not any(u.start == p.mentions[0].start for u in unresolved)]
     return places, unresolved
+
+
+def _nearest(place, places):
+    """(name, km) of the other place nearest this one, or None when it is alone."""
+    others = [p for p in places if p.entry is not place.entry]
+    if not others:
+        return None
+    nearest = min(others, key=lambda p: _km(p.entry, place.entry))
+    return nearest.name, _km(nearest.entry, place.entry)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1058,12 +1151,18 @@ def geoparse(text: str, language: str = "auto", published: str | None = None, sk
     not_places = _en_not_places(text) if language == "en" else _ru_not_places(text, doc_spans)
     demonyms = [(n.start, n.end) for n in not_places if n.why.startswith("demonym")]
     persons = [(n.start, n.end) for n in not_places if n.why.startswith("person")]
+    # A one-word "person" that is exactly a gazetteer name (Баткен in a list) is the place;
+    # a longer one (Ольга Дзюбенко) hides the name inside it.
+    person_spans = set(persons)
 
     def blocked(start, end, spans):
         return any(_overlaps(start, end, a, b) for a, b in spans)
 
     hits = []
     for hit in find_gazetteer_names(text, language, index):
+        if (hit.start, hit.end) in person_spans:
+            not_places = [n for n in not_places if (n.start, n.end) != (hit.start, hit.end)]
+            persons.remove((hit.start, hit.end))
         if blocked(hit.start, hit.end, country_spans + skipped + demonyms + persons):
             continue
         if language == "en" and (_person_after(text, hit.end) or _title_before(text, hit.start)):
@@ -1078,13 +1177,37 @@ def geoparse(text: str, language: str = "auto", published: str | None = None, sk
             continue
         hits.append(hit)
 
+    # A town's name before a natural feature ("Ferghana Valley") names the feature.
+    unresolved = []
+    for hit in list(hits):
+        feature = re.match(r"[ -](\w+)", text[hit.end :])
+        word = feature.group(1).lower() if feature else ""
+        lemma = best_lemma(word) if word and _has_cyrillic(word) else word
+        kind = FEATURE_WORDS.get(lemma)
+        if kind and not any(e.kind in KIND_FITS[kind] for e in hit.entries):
+            hits.remove(hit)
+            end = hit.end + feature.end()
+            unresolved.append(
+                Flagged(
+                    hit.start,
+                    end,
+                    text[hit.start : end],
+                    f"not in the gazetteer: a {word} named after "
+                    f"{hit.entries[0].name} ({hit.entries[0].kind}), not it",
+                )
+            )
+    for name, code in WORLD_CITIES.items():
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            if not blocked(match.start(), match.end(), [(h.start, h.end) for h in hits]):
+                why = f"not in the gazetteer: a city in {code}, beyond its area (KG, TJ, UZ)"
+                unresolved.append(Flagged(match.start(), match.end(), name, why))
+
     # Names that the words around them call places.
     candidates = _en_candidates(text) if language == "en" else _ru_candidates(text)
     if language == "ru":
         for span in doc_spans:
             if span.type == "LOC":
                 candidates.append((span.start, span.stop, "", "named-entity recogniser (LOC)"))
-    unresolved = []
     for start, end, hint, rule in sorted(candidates, key=lambda c: (c[0], -c[1])):
         # A gazetteer name inside the candidate takes its place; its hint goes to the hit.
         inside = [h for h in hits if _overlaps(start, end, h.start, h.end)]
