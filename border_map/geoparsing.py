@@ -71,6 +71,14 @@ EN_PLACE_WORDS = {
     "reservoir": "water_facility",
     "outpost": "checkpoint",
     "outposts": "checkpoint",
+    "post": "checkpoint",
+    "posts": "checkpoint",
+    "border post": "checkpoint",
+    "border posts": "checkpoint",
+    "border outpost": "checkpoint",
+    "border checkpoint": "checkpoint",
+    "border crossing point": "checkpoint",
+    "crossing point": "checkpoint",
     "checkpoint": "checkpoint",
     "enclave": "enclave",
     "exclave": "enclave",
@@ -161,7 +169,12 @@ EN_ORGANISATION_HEADS = set(
     "government guard guards police army forces union cross council department unit "
     "detachment force parliament news".split()
 )
-EN_ORGANISATION_NAMES = {"Reuters", "TASS", "RFE/RL", "AKIpress", "Kabar", "Facebook"}
+# News outlets and agencies these articles cite, in both scripts.
+EN_ORGANISATION_NAMES = {
+    *"Reuters TASS RFE/RL AKIpress Kabar Facebook Telegram Sputnik Interfax Eurasianet".split(),
+    *"Asia-Plus K-News Kloop Kaktus Azattyk Ozodi Xinhua 24.kg Khovar".split(),
+    *"Азия-Плюс Кабар Азаттык Озоди Спутник Интерфакс Ховар К-Ньюс АКИpress".split(),
+}
 # Titles before a person's name ("President Emomali Rahmon", "Deputy Minister ...").
 EN_TITLES = set(
     "president minister mr mrs ms dr spokesman spokeswoman spokesperson colonel general "
@@ -230,6 +243,37 @@ WORLD_CITIES = {
     "Islamabad": "PK",
     "New Delhi": "IN",
 }
+# The same in Russian, as lemmas (в Москве, из Пекина).
+WORLD_CITIES_RU = {
+    "москва": "RU",
+    "астана": "KZ",
+    "алма-ата": "KZ",
+    "алматы": "KZ",
+    "пекин": "CN",
+    "урумчи": "CN",
+    "кашгар": "CN",
+    "кабул": "AF",
+    "тегеран": "IR",
+    "анкара": "TR",
+    "стамбул": "TR",
+    "баку": "AZ",
+    "ашхабад": "TM",
+    "минск": "BY",
+    "киев": "UA",
+    "вашингтон": "US",
+    "брюссель": "BE",
+    "женева": "CH",
+    "вена": "AT",
+    "берлин": "DE",
+    "париж": "FR",
+    "лондон": "GB",
+    "исламабад": "PK",
+}
+# Heads of names the Russian recogniser calls locations but that are organisations or unions
+# of states (Европейский союз, ООН).
+RU_NOT_LOCATION_LEMMAS = set(
+    "союз организация совет содружество сообщество оон ес нато шос одкб снг оон".split()
+)
 
 MONTHS_AND_DAYS = set(
     "January February March April May June July August September October November December "
@@ -687,7 +731,41 @@ def find_gazetteer_names(text: str, language: str, index: NameIndex) -> list:
             i += len([t for t in tokens[i:] if t[1] <= found.end])
         else:
             i += 1
-    return hits
+    return _whole_compounds(text, hits)
+
+
+_HYPHENS = "-‐‑"
+_ROAD_WORDS = re.compile(
+    r"\b(?:road|highway|route|дорог\w*|автодорог\w*|трасс\w*|шоссе)\b", re.IGNORECASE
+)
+
+
+def _whole_compounds(text, hits):
+    """Drop a name found inside a longer hyphenated name (Qalacha in Ovchi-Qalacha: another
+    place), unless the compound joins places ("Isfara-Vorukh road", "Баткен-Исфана": every part
+    a gazetteer name, or a road word next to it)."""
+    kept = []
+    for hit in hits:
+        start, end = hit.start, hit.end
+        while start >= 2 and text[start - 1] in _HYPHENS and text[start - 2].isalpha():
+            start -= 2
+            while start > 0 and text[start - 1].isalpha():
+                start -= 1
+        while end + 1 < len(text) and text[end] in _HYPHENS and text[end + 1].isalpha():
+            end += 2
+            while end < len(text) and text[end].isalpha():
+                end += 1
+        if (start, end) == (hit.start, hit.end):
+            kept.append(hit)
+            continue
+        parts = [m.span() for m in re.finditer(r"[^\W\d_]+", text[start:end])]
+        covered = all(
+            any(h.start <= start + a and start + b <= h.end for h in hits) for a, b in parts
+        )
+        around = text[max(0, start - 20) : start] + " " + text[end : end + 20]
+        if covered or _ROAD_WORDS.search(around):
+            kept.append(hit)
+    return kept
 
 
 def _lookup_lower(text, start, end, index):
@@ -733,11 +811,14 @@ def _same_spelling(written, entry):
 
 _EN_NAME = rf"{LATIN_WORD}(?:-{LATIN_WORD}|-[a-z]+)*"
 _EN_NAMES = rf"{_EN_NAME}(?: {_EN_NAME}){{0,2}}"
-_EN_LIST = rf"{_EN_NAME}(?:, {_EN_NAME})*(?:,? and {_EN_NAME})?"
+_EN_ITEM = rf"{_EN_NAME}(?: {_EN_NAME})?"
+_EN_LIST = rf"{_EN_ITEM}(?:, {_EN_ITEM})*(?:,? and {_EN_ITEM})?"
 _EN_PLACE_WORD = "|".join(sorted(EN_PLACE_WORDS, key=len, reverse=True))
-_EN_BEFORE = re.compile(rf"\b(?P<word>{_EN_PLACE_WORD}) of (?:the )?(?P<names>{_EN_LIST})")
+# "the village of X", not "the post of the X detachment": only words that take a name after "of".
+_EN_OF_WORDS = "villages|village|towns|town|city|settlements|settlement|districts|district|"
+_EN_OF_WORDS += "regions|region|province|areas|area|locality|jamoats|jamoat|enclave|exclave"
+_EN_BEFORE = re.compile(rf"\b(?P<word>{_EN_OF_WORDS}) of (?:the )?(?P<names>{_EN_LIST})")
 _EN_AFTER = re.compile(rf"(?P<names>{_EN_NAMES}) (?P<word>(?i:{_EN_PLACE_WORD}))\b")
-_EN_HYPHENATED = re.compile(rf"(?<![\w-]){LATIN_WORD}(?:-{LATIN_WORD})+(?![\w-])")
 _EN_ROAD = re.compile(
     rf"(?P<names>{LATIN_WORD}(?:\s?[-–—]\s?{LATIN_WORD})+) (?:road|highway|route)\b"
 )
@@ -746,14 +827,24 @@ _EN_PREPOSITION = re.compile(
 )
 
 
-def _title_case_lines(text):
-    """Spans of lines written in title case (headlines), where capitals say nothing."""
-    spans = []
-    for line in re.finditer(r"[^\n]+", text):
-        words = re.findall(r"[A-Za-z][\w’'-]*", line.group())
-        if len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7:
-            spans.append((line.start(), line.end()))
-    return spans
+_ANY_NAME = rf"(?:{LATIN_WORD}|[{CYRILLIC_UPPER}][{CYRILLIC_LOWER}]+)(?:-[\w’']+)*"
+_LIST_JOIN = r"(?:, (?:and |or |и |или )?| (?:and|or|и|или) )"
+
+
+def _listed_with_places(text, hits):
+    """Names listed with gazetteer places ("Ak-Tuz-Bulak and Kok-Tash", "Ворух, Исфара и
+    Чорку"): a list of places is a list of places."""
+    out = []
+    for hit in hits:
+        before = re.search(rf"({_ANY_NAME}){_LIST_JOIN}$", text[max(0, hit.start - 60) : hit.start])
+        if before:
+            start = hit.start - len(before.group(0))
+            out.append((start, start + len(before.group(1)), "", "a name listed with places"))
+        after = re.match(rf"{_LIST_JOIN}({_ANY_NAME})", text[hit.end : hit.end + 60])
+        if after:
+            start = hit.end + after.start(1)
+            out.append((start, hit.end + after.end(1), "", "a name listed with places"))
+    return out
 
 
 def _en_candidates(text):
@@ -763,7 +854,7 @@ def _en_candidates(text):
     def split_names(match, group):
         base = match.start(group)
         chunk = match.group(group)
-        for name in re.finditer(_EN_NAME, chunk):
+        for name in re.finditer(_EN_ITEM, chunk):
             yield base + name.start(), base + name.end()
 
     for match in _EN_BEFORE.finditer(text):
@@ -796,11 +887,6 @@ def _en_candidates(text):
                 f"'{match.group('word')} …' and hyphenated",
             )
         )
-    headlines = _title_case_lines(text)
-    for match in _EN_HYPHENATED.finditer(text):
-        if any(a <= match.start() < b for a, b in headlines):
-            continue
-        out.append((match.start(), match.end(), "", "a hyphenated Turkic-style name"))
     return out
 
 
@@ -834,7 +920,7 @@ def _ru_candidates(text):
                 text.rfind(".", 0, match.start()), text.rfind("\n", 0, match.start())
             )
             before = text[max(sentence_start + 1, match.start() - 60) : match.start()]
-            hint = _ru_place_noun(_words(before)[-3:])
+            hint = _ru_place_noun(_words(before)[-1:])
         previous_end, previous_hint = match.end(), hint
         if hint:
             out.append((match.start("name"), match.end("name"), hint, "«…» after a place noun"))
@@ -909,8 +995,14 @@ def _en_not_places(text):
         words = match.group().split(" ")
         if any(w.strip("’'s").lower() in EN_ORGANISATION_HEADS for w in words if w[:1].isupper()):
             out.append(Flagged(match.start(), match.end(), match.group(), "organisation"))
+    return out
+
+
+def _outlets(text):
+    """The news outlets and agencies a text cites (Reuters, «Азия-Плюс»)."""
+    out = []
     for name in EN_ORGANISATION_NAMES:
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
             out.append(Flagged(match.start(), match.end(), name, "organisation (news outlet)"))
     return out
 
@@ -1081,8 +1173,15 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
         nearest = _nearest(place, places)
         far = nearest is not None and nearest[1] > review_km
         foreign = bool(countries and place.country and place.country not in countries)
-        if place.how in {"transliteration", "spelling"} and (far or foreign):
-            where = f"{nearest[1]:.0f} km from {nearest[0]}" if far else f"in {place.country}"
+        weak = place.how == "spelling" and place.score < LOW_SCORE
+        if place.how in {"transliteration", "spelling"} and (far or foreign or weak):
+            where = (
+                f"{nearest[1]:.0f} km from {nearest[0]}"
+                if far
+                else f"in {place.country}"
+                if foreign
+                else f"a poor fit (score {place.score:.1f})"
+            )
             for mention in place.mentions:
                 why = (
                     f"no gazetteer row fits: the only one that sounds alike, {place.entry.name} "
@@ -1149,7 +1248,9 @@ def geoparse(text: str, language: str = "auto", published: str | None = None, sk
     ]
 
     not_places = _en_not_places(text) if language == "en" else _ru_not_places(text, doc_spans)
+    not_places += _outlets(text)
     demonyms = [(n.start, n.end) for n in not_places if n.why.startswith("demonym")]
+    demonyms += [(n.start, n.end) for n in not_places if "news outlet" in n.why]
     persons = [(n.start, n.end) for n in not_places if n.why.startswith("person")]
     # A one-word "person" that is exactly a gazetteer name (Баткен in a list) is the place;
     # a longer one (Ольга Дзюбенко) hides the name inside it.
@@ -1196,17 +1297,32 @@ def geoparse(text: str, language: str = "auto", published: str | None = None, sk
                     f"{hit.entries[0].name} ({hit.entries[0].kind}), not it",
                 )
             )
+    # Capitals beyond the gazetteer's area win over a namesake village in it (Москва, TJ).
+    world = []
     for name, code in WORLD_CITIES.items():
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-            if not blocked(match.start(), match.end(), [(h.start, h.end) for h in hits]):
-                why = f"not in the gazetteer: a city in {code}, beyond its area (KG, TJ, UZ)"
-                unresolved.append(Flagged(match.start(), match.end(), name, why))
+            world.append((match.start(), match.end(), code))
+    if language == "ru":
+        for start, end in _tokens(text):
+            if _capitalised(text[start:end]):
+                code = next(
+                    (WORLD_CITIES_RU[f] for f in lemmas(text[start:end]) if f in WORLD_CITIES_RU),
+                    None,
+                )
+                if code:
+                    world.append((start, end, code))
+    for start, end, code in world:
+        hits = [h for h in hits if not _overlaps(start, end, h.start, h.end)]
+        why = f"not in the gazetteer: a city in {code}, beyond its area (KG, TJ, UZ)"
+        unresolved.append(Flagged(start, end, text[start:end], why))
 
     # Names that the words around them call places.
     candidates = _en_candidates(text) if language == "en" else _ru_candidates(text)
+    candidates += _listed_with_places(text, hits)
     if language == "ru":
         for span in doc_spans:
-            if span.type == "LOC":
+            heads = {best_lemma(w) for w in _words(span.text)} | set(_words(span.text))
+            if span.type == "LOC" and not heads & RU_NOT_LOCATION_LEMMAS:
                 candidates.append((span.start, span.stop, "", "named-entity recogniser (LOC)"))
     for start, end, hint, rule in sorted(candidates, key=lambda c: (c[0], -c[1])):
         # A gazetteer name inside the candidate takes its place; its hint goes to the hit.
