@@ -1160,8 +1160,8 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
             place.why.append(f"low score {best.score:.1f}")
         if hint == "checkpoint" and best.entry.kind != "checkpoint":
             place.why.append(
-                f"an outpost named after the {best.entry.kind} {best.entry.name}: shown at it; the "
-                "outpost's own position is not known"
+                f"a post or checkpoint named after the {best.entry.kind} {best.entry.name}: "
+                "shown at it; its own position is not known"
             )
         if countries and place.country and place.country not in countries:
             place.why.append(f"in {place.country}, a country the article does not name")
