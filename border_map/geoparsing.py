@@ -647,10 +647,18 @@ def country_of(entry: Entry) -> str:
 
 
 def detect_language(text: str) -> str:
-    """'ru' when most letters are Cyrillic, else 'en'."""
+    """'ru' when most letters are Cyrillic, 'en' when most are Latin; a GeoparseError when
+    neither (a text in Chinese or Arabic is not one the geoparser reads)."""
     letters = [c for c in text if c.isalpha()]
     cyrillic = sum("CYRILLIC" in unicodedata.name(c, "") for c in letters)
-    return "ru" if letters and cyrillic / len(letters) > 0.5 else "en"
+    latin = sum("LATIN" in unicodedata.name(c, "") for c in letters)
+    if letters and cyrillic / len(letters) > 0.5:
+        return "ru"
+    if letters and latin / len(letters) > 0.5:
+        return "en"
+    raise GeoparseError(
+        "the text is neither English nor Russian (most letters are not Latin or Cyrillic)"
+    )
 
 
 def check_text(text: str) -> None:

@@ -1,0 +1,228 @@
+"""Where an article comes from: a text file, an HTML page (reduced to its text and metadata by
+trafilatura), a folder of such files, or a URL fetched on request. Each gives a Draft: the
+verbatim text and the metadata that the source states, filled or overridden by the options.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.text import slugify
+
+from border_map.geoparsing import LANGUAGES, GeoparseError, check_text, detect_language
+
+TEXT_SUFFIXES = {".txt"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json"}
+# Fewer words than this after extraction is a page without an article (a login form, an index).
+MIN_ARTICLE_WORDS = 25
+MAX_DOWNLOAD_BYTES = 10_000_000
+DEFAULT_USER_AGENT = "border_map/0.1 (article ingest)"
+DEFAULT_TIMEOUT = 15.0
+OPTION_FIELDS = ("title", "outlet", "published", "url", "language")
+
+
+class SourceError(Exception):
+    """A source cannot give an article (unreadable, empty, binary, no article in the page, a URL
+    that fails); the message names the source."""
+
+
+@dataclass
+class Draft:
+    """An article as its source gives it, before ingest."""
+
+    origin: str  # the file or URL it was read from
+    text: str
+    slug: str
+    title: str
+    outlet: str
+    url: str
+    published: datetime.date
+    language: str
+    not_places: list = field(default_factory=list)
+
+
+def parse_date(value, origin) -> datetime.date:
+    """A date from YYYY-MM-DD (or the date part of an ISO timestamp)."""
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError as error:
+        raise SourceError(f"{origin}: published {value!r} is not a YYYY-MM-DD date") from error
+
+
+def read_text_file(path) -> str:
+    """The file's text, byte for byte (offsets must match the file), or a SourceError."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read()
+    except OSError as error:
+        raise SourceError(f"{path}: cannot be read ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{path}: not UTF-8 text, perhaps a binary file ({error})") from error
+
+
+def _language(text, option, origin) -> str:
+    option = option or "auto"
+    if option not in (*LANGUAGES, "auto"):
+        raise SourceError(f"{origin}: language {option!r} is not one of en, ru, auto")
+    if option != "auto":
+        return option
+    try:
+        return detect_language(text)
+    except GeoparseError as error:
+        raise SourceError(f"{origin}: {error}") from error
+
+
+def _check(text, origin):
+    try:
+        check_text(text)
+    except GeoparseError as error:
+        raise SourceError(f"{origin}: {error}") from error
+
+
+def _slug(*candidates) -> str:
+    for candidate in candidates:
+        slug = slugify(candidate or "")[:120].strip("-")
+        if slug:
+            return slug
+    return ""
+
+
+def _finish(origin, text, found, options, slug_from) -> Draft:
+    """A Draft from what the source says (`found`) and the options, which win."""
+    values = {k: v for k, v in found.items() if v}
+    values.update({k: v for k, v in (options or {}).items() if k in OPTION_FIELDS and v})
+    _check(text, origin)
+    language = _language(text, values.get("language"), origin)
+    if not values.get("published"):
+        raise SourceError(f"{origin}: no publication date in the source: give --published")
+    if not values.get("outlet"):
+        raise SourceError(f"{origin}: no outlet in the source: give --outlet")
+    title = values.get("title") or next(
+        (line.strip() for line in text.splitlines() if line.strip()), ""
+    )
+    slug = _slug((options or {}).get("slug"), slug_from, title)
+    if not slug:
+        raise SourceError(f"{origin}: no Latin name to make the article's slug of: give --title")
+    return Draft(
+        origin=str(origin),
+        text=text,
+        slug=slug,
+        title=title[:300],
+        outlet=values["outlet"][:200],
+        url=values.get("url", ""),
+        published=parse_date(values["published"], origin),
+        language=language,
+    )
+
+
+def from_text_file(path, options=None) -> Draft:
+    """A plain-text article: its first line is taken for the title unless --title says."""
+    path = Path(path)
+    return _finish(path, read_text_file(path), {}, options, path.stem)
+
+
+def from_html(html: str, origin, options=None, url: str | None = None) -> Draft:
+    """An HTML page reduced by trafilatura to the article's text, with the metadata it finds
+    (title, date, site name, canonical URL); the options fill what it leaves out and win."""
+    import trafilatura
+
+    if not html or not html.strip():
+        raise SourceError(f"{origin}: the page is empty")
+    if "\x00" in html:
+        raise SourceError(f"{origin}: NUL bytes: a binary file, not HTML")
+    document = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    body = (document.text if document is not None else "") or ""
+    if len(body.split()) < MIN_ARTICLE_WORDS:
+        raise SourceError(
+            f"{origin}: no article in the page (the extractor found {len(body.split())} words)"
+        )
+    title = (document.title or "").strip()
+    # The headline first, as in the project's text files, unless the body starts with it.
+    text = body if not title or body.startswith(title) else f"{title}\n\n{body}"
+    found = {
+        "title": title,
+        "outlet": document.sitename or document.hostname or "",
+        "url": document.url or url or "",
+        "published": document.date or "",
+    }
+    slug_from = Path(urllib.parse.urlparse(found["url"]).path).stem if found["url"] else ""
+    if not slug_from and not str(origin).startswith(("http://", "https://")):
+        slug_from = Path(str(origin)).stem
+    return _finish(origin, text, found, options, slug_from)
+
+
+def from_html_file(path, options=None) -> Draft:
+    path = Path(path)
+    return from_html(read_text_file(path), path, options)
+
+
+def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, user_agent: str = DEFAULT_USER_AGENT) -> str:
+    """The HTML at an http(s) URL, sent with a user agent and read within the timeout, or a
+    SourceError naming the URL and what went wrong (a status, a timeout, not HTML)."""
+    if urllib.parse.urlparse(url).scheme not in {"http", "https"}:
+        raise SourceError(f"{url}: only http and https URLs are fetched")
+    request = urllib.request.Request(
+        url, headers={"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            kind = response.headers.get_content_type()
+            if kind not in {"text/html", "application/xhtml+xml"}:
+                raise SourceError(f"{url}: answered {kind}, not an HTML page")
+            data = response.read(MAX_DOWNLOAD_BYTES + 1)
+            charset = response.headers.get_content_charset() or "utf-8"
+    except urllib.error.HTTPError as error:
+        raise SourceError(f"{url}: answered {error.code} {error.reason}") from error
+    except TimeoutError as error:
+        raise SourceError(f"{url}: no answer within {timeout:g} s") from error
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError):
+            raise SourceError(f"{url}: no answer within {timeout:g} s") from error
+        raise SourceError(f"{url}: cannot be fetched ({error.reason})") from error
+    if len(data) > MAX_DOWNLOAD_BYTES:
+        raise SourceError(f"{url}: larger than {MAX_DOWNLOAD_BYTES:,} bytes")
+    try:
+        return data.decode(charset)
+    except (LookupError, UnicodeDecodeError) as error:
+        raise SourceError(f"{url}: cannot decode the page as {charset} ({error})") from error
+
+
+def from_url(url: str, options=None, timeout=DEFAULT_TIMEOUT, user_agent=DEFAULT_USER_AGENT):
+    """A fetched page as a Draft (its URL kept unless the page names a canonical one)."""
+    html = fetch(url, timeout, user_agent)
+    options = {**(options or {})}
+    draft = from_html(html, url, options, url=url)
+    return draft
+
+
+def files_in(folder) -> list[Path]:
+    """The article files of a folder, in name order: JSON metadata files, and the text and HTML
+    files that no JSON file there names as its text_file."""
+    import json
+
+    folder = Path(folder)
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    named = set()
+    for path in files:
+        if path.suffix.lower() in JSON_SUFFIXES:
+            try:
+                meta = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # reported when the file itself is read
+            if isinstance(meta, dict) and isinstance(meta.get("text_file"), str):
+                named.add((folder / meta["text_file"]).resolve())
+    suffixes = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+    return [p for p in files if p.suffix.lower() in suffixes and p.resolve() not in named]
+
+
+def is_url(source: str) -> bool:
+    return bool(re.match(r"^https?://", str(source)))
