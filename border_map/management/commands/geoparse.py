@@ -3,25 +3,12 @@ words that are not places; writes nothing."""
 
 import datetime
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from border_map.geocoding import GeocodingError
 from border_map.geoparsing import LANGUAGES, GeoparseError, geoparse, table
-
-
-def read_text(path) -> str:
-    """The text of a UTF-8 file, or a CommandError naming the file and what is wrong with it."""
-    path = Path(path)
-    try:
-        # newline="" keeps the text byte for byte, so that offsets match the file.
-        with open(path, encoding="utf-8", newline="") as f:
-            return f.read()
-    except OSError as error:
-        raise CommandError(f"{path}: cannot be read ({error.strerror})") from error
-    except UnicodeDecodeError as error:
-        raise CommandError(f"{path}: not UTF-8 text, perhaps a binary file ({error})") from error
+from border_map.sources import SourceError, read_text_file
 
 
 class Command(BaseCommand):
@@ -41,7 +28,10 @@ class Command(BaseCommand):
                 published = datetime.date.fromisoformat(published).isoformat()
             except ValueError as error:
                 raise CommandError(f"--published {published!r} is not a YYYY-MM-DD date") from error
-        text = read_text(file)
+        try:
+            text = read_text_file(file)
+        except SourceError as error:
+            raise CommandError(str(error)) from error
         try:
             result = geoparse(text, language, published)
         except (GeoparseError, GeocodingError) as error:
