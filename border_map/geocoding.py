@@ -278,6 +278,24 @@ class GazetteerGeocoder(Geocoder):
         return locations[0] if exactly_one else locations
 
 
+def entry_from_location(location: Location) -> Entry:
+    """The gazetteer Entry for a geopy Location whose raw has the gazetteer's keys (any
+    geocoder here), so that online answers are scored with the gazetteer's candidates."""
+    raw = location.raw
+    return Entry(
+        name=raw["name"],
+        alternate_names=tuple(raw.get("alternate_names") or ()),
+        kind=raw["kind"],
+        lat=location.latitude,
+        lon=location.longitude,
+        precision_m=raw["precision_m"],
+        estimated=raw["estimated"],
+        source=raw["source"],
+        country=raw.get("country") or "",
+        curated=bool(raw.get("curated")),
+    )
+
+
 def _nominatim_kind(raw):
     kind = raw.get("addresstype") or raw.get("type") or ""
     if kind in {"city", "town"}:

@@ -1073,6 +1073,16 @@ def _in_ferghana(entry):
     return south <= entry.lat <= north and west <= entry.lon <= east
 
 
+# How far each way of matching a name is from reading it as the gazetteer writes it.
+MATCH_PENALTY = {
+    "gazetteer": 0.0,
+    "inflection": 0.1,
+    "transliteration": 0.2,
+    "online": 0.5,
+    "spelling": 1.0,
+}
+
+
 def _score(entry, hit_how, hint, countries, anchors):
     score, reasons = 0.0, []
     if entry.curated:
@@ -1107,9 +1117,7 @@ def _score(entry, hit_how, hint, countries, anchors):
         bonus = min(math.log10(entry.population + 1) / 6, 1.0)
         score += bonus
         reasons.append(f"population {entry.population} +{bonus:.1f}")
-    penalty = {"gazetteer": 0.0, "inflection": 0.1, "transliteration": 0.2, "spelling": 1.0}[
-        hit_how
-    ]
+    penalty = MATCH_PENALTY[hit_how]
     if penalty:
         score -= penalty
         reasons.append(f"matched by {hit_how} -{penalty:.1f}")
@@ -1133,7 +1141,7 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
         for g in groups
         if len(g[0][0].entries) == 1 and g[0][0].how in {"gazetteer", "inflection"}
     ]
-    order = ["gazetteer", "inflection", "transliteration", "spelling"]
+    order = list(MATCH_PENALTY)
     places = []
     for group in groups:
         hit = group[0][0]
@@ -1154,6 +1162,10 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
             hint=hint,
         )
         place.how = how
+        if how == "online":
+            place.why.append(
+                f"not in the gazetteer: {best.entry.source[:80]} is the online geocoder's answer"
+            )
         if how == "spelling":
             place.why.append(
                 f"spelled {place.mentions[0].text!r} in the text, matched to {best.entry.name!r} "
@@ -1207,8 +1219,9 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
             place.centre_km = geodesic(centre, (place.entry.lat, place.entry.lon)).km
             if place.nearest[1] > review_km:
                 place.why.append(
-                    f"{place.nearest[1]:.0f} km from the nearest of the article's other places, "
-                    f"{place.nearest[0]} (more than {review_km:g} km)"
+                    f"{place.centre_km:.0f} km from the middle of the article's other places and "
+                    f"{place.nearest[1]:.0f} km from the nearest, {place.nearest[0]} (more than "
+                    f"{review_km:g} km)"
                 )
         elif place.runners_up and not countries:
             place.why.append("ambiguous: no context to choose by")
@@ -1229,9 +1242,16 @@ def _nearest(place, places):
 # The whole pass.
 
 
-def geoparse(text: str, language: str = "auto", published: str | None = None, skip=()) -> Geoparse:
+def geoparse(
+    text: str,
+    language: str = "auto",
+    published: str | None = None,
+    skip=(),
+    geocoder=None,
+) -> Geoparse:
     """Find, tell apart and resolve the place names of an English or Russian text. `skip`
-    lists phrases known not to be places (an article's not_places)."""
+    lists phrases known not to be places (an article's not_places); `geocoder`, an online
+    geocoder (Nominatim) asked for every name found, adds its candidates to the gazetteer's."""
     check_text(text)
     if language == "auto":
         language = detect_language(text)
@@ -1358,9 +1378,8 @@ def geoparse(text: str, language: str = "auto", published: str | None = None, sk
         why = f"not in the gazetteer; found as {rule}"
         unresolved.append(Flagged(start, end, text[start:end], why))
 
-    # Organisations and people that hide a gazetteer name stay not_places only where no place
-    # was kept inside them; the places inside organisation names count (State Border Service
-    # of Kyrgyzstan names Kyrgyzstan).
+    if geocoder is not None:
+        unresolved = _ask_online(geocoder, text, hits, unresolved)
     hits.sort(key=lambda h: h.start)
     groups = _group(text, hits)
     context = set(countries) | _demonym_countries(text, language)
@@ -1398,6 +1417,33 @@ _RU_DEMONYM_CODES = {
     "российск": "RU",
     "казах": "KZ",
 }
+
+
+def _ask_online(geocoder, text, hits, unresolved):
+    """Add an online geocoder's candidates to every name found; a name the gazetteer lacks that
+    it knows becomes a candidate place (flagged: found online only). A GeocodingError of the
+    geocoder goes up: a failing geocoder must not look like "no result"."""
+    from border_map.geocoding import entry_from_location
+
+    answers = {}
+
+    def ask(query):
+        if query not in answers:
+            found = geocoder.geocode(query, exactly_one=False) or []
+            answers[query] = [entry_from_location(location) for location in found]
+        return answers[query]
+
+    for hit in hits:
+        extra = [e for e in ask(text[hit.start : hit.end]) if e not in hit.entries]
+        hit.entries = [*hit.entries, *extra]
+    kept = []
+    for item in unresolved:
+        entries = ask(item.text) if "not in the gazetteer; found as" in item.why else []
+        if entries:
+            hits.append(_Hit(item.start, item.end, entries, "online"))
+        else:
+            kept.append(item)
+    return kept
 
 
 def _demonym_countries(text, language):
