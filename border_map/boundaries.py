@@ -18,12 +18,10 @@ from shapely.geometry.polygon import orient
 from shapely.ops import linemerge
 from shapely.validation import make_valid
 
+from border_map.datafiles import DataError
+
 # ISO 3166-1 alpha-3 (the file's A3 property) to alpha-2 (what the model stores).
 COUNTRIES = {"KGZ": ("KG", "Kyrgyzstan"), "TJK": ("TJ", "Tajikistan"), "UZB": ("UZ", "Uzbekistan")}
-
-
-class DataError(ValueError):
-    """A data file that cannot be loaded; the message names the file and the problem."""
 
 
 @dataclass

@@ -1,23 +1,28 @@
 """Load the OSM country polygons, derive the enclaves and the shared lines, and store them."""
 
-from django.contrib.gis.geos import GEOSGeometry
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.text import slugify
+from argparse import ArgumentParser
+from typing import Any
 
-from border_map.boundaries import DataError, derive
-from border_map.management.loading import loading_transaction
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.management.base import BaseCommand
+from django.utils.text import slugify
+from shapely.geometry.base import BaseGeometry
+
+from border_map.boundaries import Derivation, derive
+from border_map.management.loading import data_errors, loading_transaction
 from border_map.models import Boundary, Country, Enclave
 from border_map.paths import DATA_DIR
 
 
-def to_geos(geom):
+def to_geos(geom: BaseGeometry) -> GEOSGeometry:
+    """The shapely geometry as a GEOS one, through its WKB."""
     return GEOSGeometry(memoryview(geom.wkb), srid=4326)
 
 
 class Command(BaseCommand):
     help = "Load countries, enclaves and shared boundary lines from the OSM extract."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "path", nargs="?", default=str(DATA_DIR / "osm-countries-kgz-tjk-uzb.geojson")
         )
@@ -28,16 +33,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="check, then roll back")
 
-    def handle(self, path, enclaves, dry_run=False, **options):
+    def handle(self, path: str, enclaves: str, dry_run: bool = False, **options: Any) -> None:
         verbose = options["verbosity"] >= 1
-        try:
+        with data_errors():
             derivation = derive(path, enclaves)
-        except DataError as error:
-            raise CommandError(str(error)) from error
         with loading_transaction(dry_run, self.stdout, verbose):
             self.store(derivation, verbose)
 
-    def store(self, derivation, verbose):
+    def store(self, derivation: Derivation, verbose: bool) -> None:
         for code, (iso3, name, geom) in derivation.countries.items():
             Country.objects.update_or_create(
                 code=code, defaults={"iso3": iso3, "name": name, "geom": to_geos(geom)}
