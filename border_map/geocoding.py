@@ -20,6 +20,7 @@ from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
+from border_map.models import GeocodeCache, Place
 from border_map.paths import DATA_DIR
 
 GEONAMES_TSV = DATA_DIR / "geonames-cities500-kg-tj-uz.tsv"
@@ -34,7 +35,6 @@ GAZETTEER_COLUMNS = [
     "estimated",
     "source",
 ]
-KINDS = {"settlement", "town", "district", "region", "checkpoint", "water_facility"}
 
 # Words by which an article names a country; the countries it names are part of its context.
 COUNTRY_WORDS = {
@@ -198,8 +198,10 @@ def _curated_entry(path, number, row):
         raise GeocodingError(f"{where}: lat, lon and precision_m must be numbers") from error
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or precision_m <= 0:
         raise GeocodingError(f"{where}: lat/lon out of range or precision_m not positive")
-    if row["kind"] not in KINDS:
-        raise GeocodingError(f"{where}: kind {row['kind']!r} is not one of {sorted(KINDS)}")
+    if row["kind"] not in Place.Kind.values:
+        raise GeocodingError(
+            f"{where}: kind {row['kind']!r} is not one of {sorted(Place.Kind.values)}"
+        )
     if row["estimated"] not in {"true", "false"}:
         raise GeocodingError(f"{where}: estimated must be true or false")
     estimated = row["estimated"] == "true"
@@ -353,8 +355,6 @@ class CachedNominatim:
         self._limiter = _rate_limiter(self.where)
 
     def geocode(self, query, *, exactly_one=True):
-        from border_map.models import GeocodeCache
-
         cached = GeocodeCache.objects.filter(geocoder=self.name, query=query).first()
         if cached is not None:
             raws = cached.response

@@ -7,7 +7,10 @@ Every geometry is WGS84 (SRID 4326), longitude/latitude.
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 
-COUNTRY_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "UZ": "Uzbekistan"}
+# The countries on the map: ISO 3166-1 alpha-2 code (Country.code, Place.country) -> alpha-3
+# code (Country.iso3, and how the OSM extract names them) and name.
+COUNTRIES = {"KG": ("KGZ", "Kyrgyzstan"), "TJ": ("TJK", "Tajikistan"), "UZ": ("UZB", "Uzbekistan")}
+COUNTRY_NAMES = {code: name for code, (_iso3, name) in COUNTRIES.items()}
 
 
 class Article(models.Model):
@@ -35,6 +38,8 @@ class Country(models.Model):
     iso3 = models.CharField(max_length=3, unique=True)
     name = models.CharField(max_length=100)
     geom = models.MultiPolygonField(srid=4326)
+    # geom simplified for the map's backdrop, once when the boundaries load (boundaries.outline).
+    outline = models.MultiPolygonField(srid=4326, spatial_index=False)  # drawn, never queried
 
     class Meta:
         ordering = ["code"]
