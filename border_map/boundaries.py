@@ -45,7 +45,7 @@ class DerivedCountry:
 @dataclass
 class DerivedEnclave:
     name: str
-    alternate_names: list
+    alternate_names: list[str]
     sovereign: str
     surrounded_by: str
     geom: MultiPolygon
