@@ -226,7 +226,8 @@ def derive(countries_path: str | Path, facts_path: str | Path) -> Derivation:
     return derivation
 
 
-def _to_geos(geom: BaseGeometry) -> GEOSGeometry:
+def _to_geos(geom: BaseGeometry) -> Any:
+    # Any: GEOSGeometry makes the class the WKB holds (a MultiPolygon, a MultiLineString).
     return GEOSGeometry(memoryview(geom.wkb), srid=4326)
 
 

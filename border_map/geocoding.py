@@ -326,7 +326,7 @@ def _call(function, *args, **kwargs):
 
 # Nominatim's usage policy: at most 1 request/s. The limit holds per server across every
 # CachedNominatim in the process (ingest builds a new geocoder for every article).
-_RATE_LIMITERS = {}
+_RATE_LIMITERS: dict[str, RateLimiter] = {}
 _RATE_LIMITERS_LOCK = threading.Lock()
 
 
@@ -535,7 +535,7 @@ def find_names(
         for match in re.finditer(pattern, folded):
             if name in skip or _names_the_place(text, match.start(), match.end(), name):
                 spans.append((match.start(), match.end(), name in skip))
-    taken = []
+    taken: list[tuple[int, int, bool]] = []
     for start, end, skipped in sorted(spans, key=lambda s: (s[0] - s[1], s[0], not s[2])):
         if all(end <= s or start >= e for s, e, _ in taken):
             taken.append((start, end, skipped))

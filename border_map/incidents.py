@@ -14,7 +14,7 @@ from border_map.articles import sentences
 from border_map.datafiles import DataError, Say, check_record, silent
 from border_map.models import Article, Excerpt, Incident, Mention, Place
 
-FIELDS = {
+FIELDS: dict[str, type | tuple[type, ...]] = {
     "slug": str,
     "date": str,
     "date_end": (str, type(None)),
