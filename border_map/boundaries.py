@@ -36,6 +36,8 @@ OUTLINE_TOLERANCE = 0.002
 
 @dataclass
 class DerivedCountry:
+    """A country without the enclaves of others, and its outline for the map's backdrop."""
+
     iso3: str
     name: str
     geom: MultiPolygon
