@@ -43,7 +43,8 @@ def test_the_map_links_only_our_own_static_files(settings):
     assert "/static/vendor/leaflet/1.9.4/dist/leaflet.js" in assets
     assert "/static/vendor/leaflet/1.9.4/dist/leaflet.css" in assets
     assert "/static/vendor/leaflet.markercluster/1.5.3/dist/leaflet.markercluster.js" in assets
-    assert "/static/border_map/map.js" in assets
+    assert "/static/border_map/main.js" in assets
+    assert '<script type="module" src="/static/border_map/main.js"></script>' in header
     assert all(url.startswith(settings.STATIC_URL) for url in assets), assets
     assert not re.search(r"https?://", header + body)
     assert "jquery" not in header and "bootstrap" not in header
@@ -74,7 +75,7 @@ def test_the_map_has_the_tile_base_layer_a_scale_bar_and_a_layer_control(setting
     assert set(layers.config["types"]) == set(Incident.Type.values)
     assert set(layers.config["countries"]) == {"KG", "TJ", "UZ"}
     _header, _body, script = maps.map_parts(fmap)
-    assert "fitBounds" in script and "borderMap.start(" in script
+    assert "fitBounds" in script and "window.borderMapPage = {" in script
 
 
 def test_without_a_tile_url_the_map_starts_on_the_country_backdrop(settings):
