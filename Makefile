@@ -20,9 +20,13 @@ run: setup
 	@echo "border_map on http://127.0.0.1:$(PORT)/"
 	$(VENV)/bin/gunicorn border_map.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
+# Ruff for Python; Biome (package.json) lints and format-checks the browser code, whose pure
+# functions node's own test runner tests (tests/js/).
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	node_modules/.bin/biome ci --colors=off .
+	node --test --test-reporter=dot tests/js/*.test.mjs
 
 test:
 	scripts/setup.sh test

@@ -1,5 +1,6 @@
-"""Shapely derivations from the OSM country polygons: the enclaves, each country's own territory,
-and the lines two countries share, with geodesic areas and lengths.
+"""Shapely derivations from the OSM country polygons: the enclaves, each country's own territory
+and its simplified outline, and the lines two countries share, with geodesic areas and lengths;
+and storing them (the load_boundaries command runs that in a transaction).
 
 The source file does not cut the enclaves out of the country around them (its Kyrgyz polygon
 also covers Sokh, Vorukh and the others), so the enclaves are derived first — the parts of one
@@ -10,26 +11,43 @@ surrounding country: every point then lies in exactly one country.
 import csv
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from django.contrib.gis.geos import GEOSGeometry
+from django.utils.text import slugify
 from geographiclib.geodesic import Geodesic
 from shapely import MultiLineString, MultiPolygon, Point, Polygon
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import linemerge
 from shapely.validation import make_valid
 
-# ISO 3166-1 alpha-3 (the file's A3 property) to alpha-2 (what the model stores).
-COUNTRIES = {"KGZ": ("KG", "Kyrgyzstan"), "TJK": ("TJ", "Tajikistan"), "UZB": ("UZ", "Uzbekistan")}
+from border_map.datafiles import DataError, Say, silent
+from border_map.models import COUNTRIES, Boundary, Country, Enclave
+
+# ISO 3166-1 alpha-3 (the file's A3 property) to alpha-2 (what the model stores) and name.
+BY_ISO3 = {iso3: (code, name) for code, (iso3, name) in COUNTRIES.items()}
+# Tolerance in degrees (about 200 m) of the country outlines the map draws as its backdrop: the
+# full polygons are 1 MB of GeoJSON, the outlines a fraction of it.
+OUTLINE_TOLERANCE = 0.002
 
 
-class DataError(ValueError):
-    """A data file that cannot be loaded; the message names the file and the problem."""
+@dataclass
+class DerivedCountry:
+    """A country without the enclaves of others, and its outline for the map's backdrop."""
+
+    iso3: str
+    name: str
+    geom: MultiPolygon
+    outline: MultiPolygon
 
 
 @dataclass
 class DerivedEnclave:
     name: str
-    alternate_names: list
+    alternate_names: list[str]
     sovereign: str
     surrounded_by: str
     geom: MultiPolygon
@@ -38,12 +56,13 @@ class DerivedEnclave:
 
 @dataclass
 class Derivation:
-    countries: dict = field(default_factory=dict)  # code -> (iso3, name, MultiPolygon)
-    enclaves: list = field(default_factory=list)
-    boundaries: dict = field(default_factory=dict)  # "KG-TJ" -> (MultiLineString, length_km)
+    countries: dict[str, DerivedCountry] = field(default_factory=dict)  # by alpha-2 code
+    enclaves: list[DerivedEnclave] = field(default_factory=list)
+    # "KG-TJ" -> (lines, geodesic length in km)
+    boundaries: dict[str, tuple[MultiLineString, float]] = field(default_factory=dict)
 
 
-def _polygons(geom):
+def _polygons(geom: BaseGeometry) -> list[Polygon]:
     """The polygons of any geometry (make_valid may return a collection)."""
     if geom.is_empty:
         return []
@@ -54,13 +73,19 @@ def _polygons(geom):
     return []
 
 
-def as_multipolygon(geom):
+def as_multipolygon(geom: BaseGeometry) -> MultiPolygon:
     """A valid MultiPolygon with exterior rings counter-clockwise (RFC 7946 section 3.1.6)."""
     polygons = [orient(p, sign=1.0) for p in _polygons(make_valid(geom)) if p.area > 0]
     return MultiPolygon(polygons)
 
 
-def geodesic_area_km2(multipolygon):
+def outline(geom: MultiPolygon) -> MultiPolygon:
+    """The country simplified for the map's backdrop: valid, within about OUTLINE_TOLERANCE of
+    the polygon, with a fraction of its vertices."""
+    return as_multipolygon(geom.simplify(OUTLINE_TOLERANCE, preserve_topology=True))
+
+
+def geodesic_area_km2(multipolygon: MultiPolygon) -> float:
     """Area on the WGS84 ellipsoid, holes subtracted."""
     total = 0.0
     for polygon in multipolygon.geoms:
@@ -73,7 +98,8 @@ def geodesic_area_km2(multipolygon):
     return total / 1e6
 
 
-def geodesic_length_km(lines):
+def geodesic_length_km(lines: MultiLineString) -> float:
+    """Length on the WGS84 ellipsoid."""
     total = 0.0
     for line in lines.geoms:
         coords = list(line.coords)
@@ -82,8 +108,9 @@ def geodesic_length_km(lines):
     return total / 1000
 
 
-def read_countries(path):
-    """The three country MultiPolygons of the OSM extract, keyed by alpha-2 code."""
+def read_countries(path: str | Path) -> dict[str, tuple[str, str, MultiPolygon]]:
+    """The country MultiPolygons of the OSM extract, keyed by alpha-2 code: (alpha-3, name,
+    geometry)."""
     try:
         with open(path, encoding="utf-8") as stream:
             collection = json.load(stream)
@@ -93,23 +120,25 @@ def read_countries(path):
     countries = {}
     for index, feature in enumerate(features):
         a3 = (feature.get("properties") or {}).get("A3")
-        if a3 not in COUNTRIES:
-            raise DataError(f"{path}: feature {index} has A3 {a3!r}; expected one of {COUNTRIES}")
+        if a3 not in BY_ISO3:
+            raise DataError(
+                f"{path}: feature {index} has A3 {a3!r}; expected one of {sorted(BY_ISO3)}"
+            )
         try:
             geom = as_multipolygon(shape(feature["geometry"]))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise DataError(f"{path}: feature {index} ({a3}) has no usable geometry") from error
         if geom.is_empty:
             raise DataError(f"{path}: feature {index} ({a3}) has an empty geometry")
-        code, name = COUNTRIES[a3]
+        code, name = BY_ISO3[a3]
         countries[code] = (a3, name, geom)
-    missing = {code for code, _name in COUNTRIES.values()} - set(countries)
+    missing = set(COUNTRIES) - set(countries)
     if missing:
         raise DataError(f"{path}: no feature for {', '.join(sorted(missing))}")
     return countries
 
 
-def read_enclave_facts(path):
+def read_enclave_facts(path: str | Path) -> list[dict[str, Any]]:
     """Rows of data/enclaves.csv: name, alternate names, sovereign, surrounding country, a point."""
     try:
         with open(path, encoding="utf-8", newline="") as stream:
@@ -128,7 +157,7 @@ def read_enclave_facts(path):
         raise DataError(f"{path}: not a readable enclave fact table ({error})") from error
 
 
-def derive(countries_path, facts_path):
+def derive(countries_path: str | Path, facts_path: str | Path) -> Derivation:
     """Countries without their foreign enclaves, the named enclaves, and the shared lines."""
     countries = read_countries(countries_path)
     facts = read_enclave_facts(facts_path)
@@ -181,13 +210,14 @@ def derive(countries_path, facts_path):
         for enclave in derivation.enclaves:
             if enclave.surrounded_by == code:
                 geom = geom.difference(enclave.geom)
-        derivation.countries[code] = (a3, name, as_multipolygon(geom))
+        geom = as_multipolygon(geom)
+        derivation.countries[code] = DerivedCountry(a3, name, geom, outline(geom))
 
     codes = sorted(derivation.countries)
     for i, first in enumerate(codes):
         for second in codes[i + 1 :]:
-            shared = derivation.countries[first][2].boundary.intersection(
-                derivation.countries[second][2].boundary
+            shared = derivation.countries[first].geom.boundary.intersection(
+                derivation.countries[second].geom.boundary
             )
             lines = [g for g in getattr(shared, "geoms", [shared]) if "LineString" in g.geom_type]
             if not lines:
@@ -196,3 +226,52 @@ def derive(countries_path, facts_path):
             merged = MultiLineString(list(getattr(merged, "geoms", [merged])))
             derivation.boundaries[f"{first}-{second}"] = (merged, geodesic_length_km(merged))
     return derivation
+
+
+def _to_geos(geom: BaseGeometry) -> Any:
+    # Any: GEOSGeometry makes the class the WKB holds (a MultiPolygon, a MultiLineString).
+    return GEOSGeometry(memoryview(geom.wkb), srid=4326)
+
+
+def store(derivation: Derivation, say: Say = silent) -> None:
+    """Write the countries, enclaves and lines, and delete those the derivation no longer has.
+    Call it in a transaction."""
+    for code, country in derivation.countries.items():
+        Country.objects.update_or_create(
+            code=code,
+            defaults={
+                "iso3": country.iso3,
+                "name": country.name,
+                "geom": _to_geos(country.geom),
+                "outline": _to_geos(country.outline),
+            },
+        )
+        say(f"country {code} {country.name}: {len(country.geom.geoms)} polygons")
+    Country.objects.exclude(code__in=derivation.countries).delete()
+
+    names = []
+    for enclave in derivation.enclaves:
+        Enclave.objects.update_or_create(
+            name=enclave.name,
+            defaults={
+                "slug": slugify(enclave.name),
+                "alternate_names": enclave.alternate_names,
+                "sovereign": enclave.sovereign,
+                "surrounded_by": enclave.surrounded_by,
+                "geom": _to_geos(enclave.geom),
+                "area_km2": enclave.area_km2,
+            },
+        )
+        names.append(enclave.name)
+        say(
+            f"enclave {enclave.name}: {enclave.sovereign} in {enclave.surrounded_by}, "
+            f"{enclave.area_km2:.1f} km²"
+        )
+    Enclave.objects.exclude(name__in=names).delete()
+
+    for pair, (lines, length_km) in derivation.boundaries.items():
+        Boundary.objects.update_or_create(
+            countries=pair, defaults={"geom": _to_geos(lines), "length_km": length_km}
+        )
+        say(f"boundary {pair}: {length_km:.1f} km")
+    Boundary.objects.exclude(countries__in=derivation.boundaries).delete()

@@ -9,7 +9,10 @@ import re
 import statistics
 import threading
 import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from geopy.adapters import URLLibAdapter
@@ -20,6 +23,7 @@ from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
+from border_map.models import GeocodeCache, Place
 from border_map.paths import DATA_DIR
 
 GEONAMES_TSV = DATA_DIR / "geonames-cities500-kg-tj-uz.tsv"
@@ -34,16 +38,6 @@ GAZETTEER_COLUMNS = [
     "estimated",
     "source",
 ]
-KINDS = {
-    "settlement",
-    "town",
-    "district",
-    "region",
-    "checkpoint",
-    "water_facility",
-    "river",
-    "area",
-}
 
 # Words by which an article names a country; the countries it names are part of its context.
 COUNTRY_WORDS = {
@@ -67,14 +61,14 @@ class GeocodingError(Exception):
     """A geocoder failed (HTTP error, timeout) or a gazetteer file is unreadable."""
 
 
-def fold(text):
+def fold(text: str) -> str:
     """Lower-case, strip accents and fold Kyrgyz/Tajik letters, one character for one."""
     return "".join(
         (unicodedata.normalize("NFKD", c)[0].lower() or c)[0].translate(_LETTERS) for c in text
     )
 
 
-def name_key(name):
+def name_key(name: str) -> str:
     """The form under which spellings compare equal: folded, without hyphens, spaces, quotes."""
     return _SEPARATORS.sub("", fold(name))
 
@@ -84,7 +78,7 @@ class Entry:
     """One gazetteer row: a place with all its names and where its point comes from."""
 
     name: str
-    alternate_names: tuple
+    alternate_names: tuple[str, ...]
     kind: str
     lat: float
     lon: float
@@ -96,10 +90,11 @@ class Entry:
     population: int = 0  # GeoNames' figure; 0 when not known
 
     @property
-    def names(self):
+    def names(self) -> tuple[str, ...]:
         return (self.name, *self.alternate_names)
 
-    def location(self):
+    def location(self) -> Location:
+        """The entry as a geopy Location, its fields in ``raw``."""
         raw = {
             "geocoder": "gazetteer",
             "name": self.name,
@@ -141,7 +136,7 @@ def _useful_alternate(name):
     return not (latin and len(letters) < SHORT_NAME)
 
 
-def read_geonames(path=GEONAMES_TSV):
+def read_geonames(path: str | Path = GEONAMES_TSV) -> list[Entry]:
     """Entries of the GeoNames cities500 extract (tab-separated, header row); a bad row is an
     error naming the file and the line."""
     entries = []
@@ -184,7 +179,7 @@ def _geonames_entry(row):
     )
 
 
-def read_curated(path=GAZETTEER_CSV):
+def read_curated(path: str | Path = GAZETTEER_CSV) -> list[Entry]:
     """Entries of data/gazetteer.csv, checked row by row; an error names the row and the field."""
     entries = []
     try:
@@ -209,8 +204,10 @@ def _curated_entry(path, number, row):
         raise GeocodingError(f"{where}: lat, lon and precision_m must be numbers") from error
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or precision_m <= 0:
         raise GeocodingError(f"{where}: lat/lon out of range or precision_m not positive")
-    if row["kind"] not in KINDS:
-        raise GeocodingError(f"{where}: kind {row['kind']!r} is not one of {sorted(KINDS)}")
+    if row["kind"] not in Place.Kind.values:
+        raise GeocodingError(
+            f"{where}: kind {row['kind']!r} is not one of {sorted(Place.Kind.values)}"
+        )
     if row["estimated"] not in {"true", "false"}:
         raise GeocodingError(f"{where}: estimated must be true or false")
     estimated = row["estimated"] == "true"
@@ -236,28 +233,28 @@ def _curated_entry(path, number, row):
 class Gazetteer:
     """All entries, indexed by the folded forms of all their names."""
 
-    def __init__(self, entries):
+    def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = list(entries)
-        self.index = {}
+        self.index: dict[str, list[Entry]] = {}
         for entry in self.entries:
             for name in entry.names:
                 bucket = self.index.setdefault(name_key(name), [])
                 if entry not in bucket:
                     bucket.append(entry)
 
-    def candidates(self, query):
+    def candidates(self, query: str) -> list[Entry]:
         """Entries answering to this name; curated rows, reviewed by hand, win over GeoNames."""
         found = self.index.get(name_key(query), [])
         curated = [e for e in found if e.curated]
         return curated or list(found)
 
-    def names(self):
+    def names(self) -> list[str]:
         """Every spelling of every entry, for finding names in a text."""
         return sorted({name for entry in self.entries for name in entry.names})
 
 
 @functools.cache
-def load_gazetteer():
+def load_gazetteer() -> Gazetteer:
     """The project's gazetteer: the GeoNames extract and data/gazetteer.csv."""
     return Gazetteer(read_curated() + read_geonames())
 
@@ -267,11 +264,14 @@ class GazetteerGeocoder(Geocoder):
 
     name = "gazetteer"
 
-    def __init__(self, gazetteer=None):
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         super().__init__()
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
 
-    def geocode(self, query, *, exactly_one=True, timeout=None):
+    def geocode(
+        self, query: str, *, exactly_one: bool = True, timeout: float | None = None
+    ) -> Location | list[Location] | None:
+        """The gazetteer's candidates for the name (the first with exactly_one), or None."""
         locations = [entry.location() for entry in self.gazetteer.candidates(query)]
         if not locations:
             return None
@@ -346,7 +346,7 @@ def _call(function, *args, **kwargs):
 
 # Nominatim's usage policy: at most 1 request/s. The limit holds per server across every
 # CachedNominatim in the process (ingest builds a new geocoder for every article).
-_RATE_LIMITERS = {}
+_RATE_LIMITERS: dict[str, RateLimiter] = {}
 _RATE_LIMITERS_LOCK = threading.Lock()
 
 
@@ -368,7 +368,7 @@ class CachedNominatim:
 
     name = "nominatim"
 
-    def __init__(self, domain, scheme, user_agent, timeout):
+    def __init__(self, domain: str, scheme: str, user_agent: str, timeout: float) -> None:
         self.where = f"{scheme}://{domain}"
         self.timeout = timeout
         # URLLibAdapter: geopy's requests adapter retries at once, outside the rate limit.
@@ -381,9 +381,8 @@ class CachedNominatim:
         )
         self._limiter = _rate_limiter(self.where)
 
-    def geocode(self, query, *, exactly_one=True):
-        from border_map.models import GeocodeCache
-
+    def geocode(self, query: str, *, exactly_one: bool = True) -> Location | list[Location] | None:
+        """Nominatim's candidates for the name, from the cache when it was asked before."""
         cached = GeocodeCache.objects.filter(geocoder=self.name, query=query).first()
         if cached is not None:
             raws = cached.response
@@ -405,7 +404,9 @@ class CachedNominatim:
         return locations[0] if exactly_one else locations
 
 
-def configured_geocoder(options=None):
+def configured_geocoder(
+    options: dict[str, Any] | None = None,
+) -> GazetteerGeocoder | CachedNominatim:
     """The geocoder settings.BORDER_MAP["GEOCODER"] selects."""
     options = options or settings.BORDER_MAP
     if options["GEOCODER"] == "nominatim":
@@ -418,7 +419,7 @@ def configured_geocoder(options=None):
     return GazetteerGeocoder()
 
 
-def countries_named(text):
+def countries_named(text: str) -> set[str]:
     """ISO codes of the countries a text names (Kyrgyz, Tajikistan, ...)."""
     return {code for code, words in COUNTRY_WORDS.items() if re.search(rf"\b(?:{words})\b", text)}
 
@@ -428,8 +429,8 @@ class Context:
     """What the article says about where it is: the countries it names and the middle of the
     places that have only one candidate."""
 
-    countries: frozenset = frozenset()
-    centre: tuple | None = None  # (lat, lon)
+    countries: frozenset[str] = frozenset()
+    centre: tuple[float, float] | None = None  # (lat, lon)
 
 
 @dataclass
@@ -442,7 +443,7 @@ class Result:
     review_note: str = ""
 
     @property
-    def geocoder(self):
+    def geocoder(self) -> str:
         return self.location.raw["geocoder"]
 
 
@@ -452,7 +453,9 @@ def _distance_km(context, location):
     return geodesic(context.centre, (location.latitude, location.longitude)).km
 
 
-def choose(query, locations, context, max_km=None):
+def choose(
+    query: str, locations: list[Location], context: Context, max_km: float | None = None
+) -> Result | None:
     """The candidate in the article's countries nearest its region; flagged for review when it
     lies more than max_km from the region, in a country the article does not name, or when
     there is no region to choose by and more than one candidate in the article's countries."""
@@ -493,7 +496,12 @@ def choose(query, locations, context, max_km=None):
     return Result(query, best, needs_review=True, review_note=note)
 
 
-def geocode_names(names, countries=frozenset(), geocoder=None, fallback=None):
+def geocode_names(
+    names: Iterable[str],
+    countries: Iterable[str] = frozenset(),
+    geocoder: GazetteerGeocoder | CachedNominatim | None = None,
+    fallback: GazetteerGeocoder | None = None,
+) -> dict[str, Result | None]:
     """Geocode distinct names together, each in the context of the others: returns
     {name: Result or None}. Names the geocoder cannot find are asked of the fallback (the
     gazetteer, when an online geocoder is configured)."""
@@ -530,7 +538,9 @@ def _names_the_place(text, start, end, name):
     return not (after and (after.group(1).isdigit() or after.group(1).islower()))
 
 
-def find_names(text, gazetteer=None, skip=()):
+def find_names(
+    text: str, gazetteer: Gazetteer | None = None, skip: Collection[str] = ()
+) -> list[tuple[int, int, str]]:
     """Every gazetteer name in the text as (start, end, spelling), longest match first, at word
     boundaries, ignoring case, accents and hyphens (names shorter than 4 letters: only as
     written, not as abbreviations); spans inside a `skip` phrase are left out."""
@@ -545,7 +555,7 @@ def find_names(text, gazetteer=None, skip=()):
         for match in re.finditer(pattern, folded):
             if name in skip or _names_the_place(text, match.start(), match.end(), name):
                 spans.append((match.start(), match.end(), name in skip))
-    taken = []
+    taken: list[tuple[int, int, bool]] = []
     for start, end, skipped in sorted(spans, key=lambda s: (s[0] - s[1], s[0], not s[2])):
         if all(end <= s or start >= e for s, e, _ in taken):
             taken.append((start, end, skipped))

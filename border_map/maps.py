@@ -1,8 +1,9 @@
 """The one module that builds folium maps: the incident map of the site, and the plain folium
 page the benchmark compares it with.
 
-The site's map carries no data: a small element (``BrowserLayers``) starts our own script, which
-loads every layer from our endpoints in the browser, so the HTML does not grow with the data.
+The site's map carries no data: a small element (``BrowserLayers``) hands the map to our own
+script (the ES modules of ``static/border_map/``, from ``main.js``), which loads every layer from
+our endpoints in the browser, so the HTML does not grow with the data.
 Every script and stylesheet comes from our ``static/``; folium's CDN links are replaced.
 """
 
@@ -75,8 +76,16 @@ def _new_map(**kwargs):
     return fmap
 
 
+class ModuleScriptLink(folium.JavascriptLink):
+    """A ``<script type="module">`` link: it runs once the document is parsed, after folium's
+    inline script has made the map, and imports its sibling modules by relative URL."""
+
+    _template = Template('<script type="module" src="{{ this.url }}"></script>')
+
+
 class BrowserLayers(MacroElement):
-    """Starts static/border_map/map.js, which loads the layers from our endpoints in the browser.
+    """Hands the map, its layer control and the page's settings to static/border_map/main.js,
+    which loads the layers from our endpoints in the browser.
 
     folium.GeoJson given a URL would fetch it on the server with requests while rendering.
     """
@@ -84,11 +93,11 @@ class BrowserLayers(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            borderMap.start(
-                {{ this._parent.get_name() }},
-                {{ this.control.get_name() }},
-                {{ this.config|tojson }}
-            );
+            window.borderMapPage = {
+                map: {{ this._parent.get_name() }},
+                control: {{ this.control.get_name() }},
+                config: {{ this.config|tojson }}
+            };
         {% endmacro %}
         """
     )
@@ -103,8 +112,9 @@ class BrowserLayers(MacroElement):
         header = self.get_root().header
         for name, url in markercluster_css() + [("border_map_css", static("border_map/map.css"))]:
             header.add_child(folium.CssLink(url), name=name)
-        for name, url in markercluster_js() + [("border_map_js", static("border_map/map.js"))]:
+        for name, url in markercluster_js():
             header.add_child(folium.JavascriptLink(url), name=name)
+        header.add_child(ModuleScriptLink(static("border_map/main.js")), name="border_map_js")
         super().render(**kwargs)
 
 

@@ -4,10 +4,15 @@ country polygons, enclaves and shared boundary lines derived from OpenStreetMap.
 Every geometry is WGS84 (SRID 4326), longitude/latitude.
 """
 
+from typing import Any
+
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 
-COUNTRY_NAMES = {"KG": "Kyrgyzstan", "TJ": "Tajikistan", "UZ": "Uzbekistan"}
+# The countries on the map: ISO 3166-1 alpha-2 code (Country.code, Place.country) -> alpha-3
+# code (Country.iso3, and how the OSM extract names them) and name.
+COUNTRIES = {"KG": ("KGZ", "Kyrgyzstan"), "TJ": ("TJK", "Tajikistan"), "UZ": ("UZB", "Uzbekistan")}
+COUNTRY_NAMES = {code: name for code, (_iso3, name) in COUNTRIES.items()}
 
 
 class Article(models.Model):
@@ -24,7 +29,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["published", "slug"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.outlet}, {self.published}: {self.title}"
 
 
@@ -35,12 +40,14 @@ class Country(models.Model):
     iso3 = models.CharField(max_length=3, unique=True)
     name = models.CharField(max_length=100)
     geom = models.MultiPolygonField(srid=4326)
+    # geom simplified for the map's backdrop, once when the boundaries load (boundaries.outline).
+    outline = models.MultiPolygonField(srid=4326, spatial_index=False)  # drawn, never queried
 
     class Meta:
         ordering = ["code"]
         verbose_name_plural = "countries"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -73,7 +80,7 @@ class Place(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -90,7 +97,7 @@ class GeocodeCache(models.Model):
             models.UniqueConstraint(fields=["geocoder", "query"], name="geocode_cache_unique")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.geocoder}: {self.query}"
 
 
@@ -109,15 +116,15 @@ class Excerpt(models.Model):
             models.UniqueConstraint(fields=["article", "start", "end"], name="excerpt_unique_span")
         ]
 
-    def clean(self):
+    def clean(self) -> None:
         if self.article.text[self.start : self.end] != self.text:
             raise ValidationError("Excerpt text is not article.text[start:end].")
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.clean()
         super().save(*args, **kwargs)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.article.slug}[{self.start}:{self.end}]"
 
 
@@ -136,7 +143,7 @@ class Mention(models.Model):
             models.UniqueConstraint(fields=["article", "start"], name="mention_unique_start")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.text} @ {self.article.slug}[{self.start}]"
 
 
@@ -178,7 +185,7 @@ class Incident(models.Model):
             models.Index(fields=["type"]),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.date}: {self.title}"
 
 
@@ -196,7 +203,7 @@ class Enclave(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -211,5 +218,5 @@ class Boundary(models.Model):
         ordering = ["countries"]
         verbose_name_plural = "boundaries"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.countries

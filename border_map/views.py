@@ -5,15 +5,15 @@ visible box into grid cells sized for the zoom, so the browser gets at most a fe
 clusters however many incidents there are; once few enough are in view it gets them one by one.
 """
 
-from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Value
+from django.db.models import Avg, Count, F, FloatField, Func, Max, Min
 from django.db.models.functions import Floor
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import conditional_page, require_safe
 
 from . import api, exports, maps
 from .models import Article, Country, Incident
@@ -25,8 +25,6 @@ POINT_LIMIT = 1000
 LIST_LIMIT = 200
 # Width in screen pixels of a grid cell when the database clusters.
 CELL_PIXELS = 64
-# Tolerance in degrees (about 200 m) for the country outlines; the full polygons are 1 MB.
-OUTLINE_TOLERANCE = 0.002
 
 
 class X(Func):
@@ -226,19 +224,17 @@ def incident_detail(request, slug):
 
 @require_safe
 @gzip_page
-def countries_geojson(request):
+@conditional_page
+@cache_control(no_cache=True)
+def countries_geojson(request: HttpRequest) -> HttpResponse:
     """Country outlines, simplified, as an RFC 7946 FeatureCollection (backdrop without tiles).
 
     Not a layer of the exports module: a simplified outline is the map's own view, not data to
-    download; the full polygons are cut into the enclaves and lines that are.
+    download; the full polygons are cut into the enclaves and lines that are. The outlines are
+    simplified when the boundaries load (Country.outline); the ETag of the body lets a browser
+    revalidate its copy (no-cache) and get a 304 while they have not changed.
     """
-    simplified = Func(
-        "geom",
-        Value(OUTLINE_TOLERANCE),
-        function="ST_SimplifyPreserveTopology",
-        output_field=GeometryField(srid=4326),
-    )
-    rows = Country.objects.annotate(simple=AsGeoJSON(simplified, precision=4)).values_list(
+    rows = Country.objects.annotate(simple=AsGeoJSON("outline", precision=4)).values_list(
         "code", "name", "simple"
     )
     features = ((code, {"name": name, "code": code}, geometry) for code, name, geometry in rows)

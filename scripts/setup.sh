@@ -3,7 +3,7 @@
 # can load SpatiaLite, the pinned requirements. Re-running is fast and changes nothing that is
 # already right.
 #
-#   scripts/setup.sh            what `make setup` and `make run` need
+#   scripts/setup.sh            what `make setup`, `make run` and `make lint` need
 #   scripts/setup.sh test       also Chromium, for the browser tests
 #   scripts/setup.sh postgis    also the PostGIS extension of the local PostgreSQL server
 set -euo pipefail
@@ -15,6 +15,8 @@ say() { printf 'setup: %s\n' "$*"; }
 # --- System packages -------------------------------------------------------------------------
 # libgeos-dev, gcc and python3-dev build shapely against the system GEOS (see requirements.txt).
 packages=(gdal-bin libsqlite3-mod-spatialite python3-venv python3-dev gcc libgeos-dev)
+# Node runs the JS linter and unit tests (package.json); any node/npm on PATH will do.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 for extra in "$@"; do
   case "$extra" in
     test) packages+=(chromium) ;;
@@ -87,5 +89,15 @@ wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   say "installing requirements.txt"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt
+  echo "$wanted" > "$stamp"
+fi
+
+# --- Node devDependencies (Biome), reinstalled only when package-lock.json changes -------------
+# The page needs no npm at run time: these lint and test the browser code (make lint, make test).
+stamp=node_modules/.package-lock.sha256
+wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || [ ! -x node_modules/.bin/biome ]; then
+  say "installing package-lock.json (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
   echo "$wanted" > "$stamp"
 fi

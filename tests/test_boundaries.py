@@ -8,7 +8,8 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
 
-from border_map.models import Boundary, Country, Enclave
+from border_map.boundaries import OUTLINE_TOLERANCE
+from border_map.models import COUNTRIES, Boundary, Country, Enclave
 from border_map.paths import DATA_DIR
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,10 @@ ENCLAVE_FACTS = {
 def snapshot():
     """Everything load_boundaries writes, as comparable values."""
     return (
-        [(c.pk, c.code, c.geom.wkb.hex()) for c in Country.objects.order_by("pk")],
+        [
+            (c.pk, c.code, c.geom.wkb.hex(), c.outline.wkb.hex())
+            for c in Country.objects.order_by("pk")
+        ],
         [(e.pk, e.name, e.area_km2, e.geom.wkb.hex()) for e in Enclave.objects.order_by("pk")],
         [
             (b.pk, b.countries, b.length_km, b.geom.wkb.hex())
@@ -109,6 +113,21 @@ def test_polygons_are_stored_with_counter_clockwise_exterior_rings():
     for enclave in Enclave.objects.all():
         for polygon in enclave.geom:
             assert LinearRing(polygon.exterior_ring.coords).is_ccw, enclave.name
+
+
+def test_each_country_keeps_a_valid_simplified_outline_close_to_its_polygon():
+    assert sorted(Country.objects.values_list("code", flat=True)) == sorted(COUNTRIES)
+    kept = full = 0
+    for country in Country.objects.all():
+        outline, geom = country.outline, country.geom
+        assert outline.valid, (country.code, outline.valid_reason)
+        assert outline.num_coords < geom.num_coords, country.code
+        kept, full = kept + outline.num_coords, full + geom.num_coords
+        # No point of the country lies farther than the tolerance from its outline...
+        assert outline.buffer(OUTLINE_TOLERANCE * 1.01).contains(geom), country.code
+        # ...and they cover the same land to within 1 %.
+        assert outline.sym_difference(geom).area < 0.01 * geom.area, country.code
+    assert kept < full / 2
 
 
 def test_running_load_boundaries_again_changes_nothing():

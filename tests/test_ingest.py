@@ -1,16 +1,21 @@
 """ingest_article on the real article: idempotent, every excerpt is article.text[start:end], a
 bad file or a failing geocoder leaves the database exactly as it was, --dry-run writes nothing."""
 
+import datetime
 import io
 import json
 import socket
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from border_map import articles
+from border_map.datafiles import DataError
 from border_map.models import (
     Article,
+    Boundary,
     Excerpt,
     GeocodeCache,
     Incident,
@@ -247,3 +252,40 @@ def test_a_place_no_article_mentions_any_more_is_deleted(db):
     assert "deleted place Batken: no article mentions it" in out
     assert not Place.objects.filter(slug="batken").exists()
     assert Place.objects.filter(slug="kok-tash").exists()
+
+
+def test_sentences_are_cut_at_sentence_ends_within_lines_and_trimmed():
+    text = 'One "quoted." Two?  Three!\n\n  Four, "a line" without an end\nFive. '
+    assert [text[s:e] for s, e in articles.sentences(text)] == [
+        'One "quoted."',
+        "Two?",
+        "Three!",
+        'Four, "a line" without an end',
+        "Five.",
+    ]
+
+
+def test_reading_an_article_gives_its_metadata_with_a_date_and_its_text_byte_for_byte():
+    meta, text = articles.read_article(META)
+    with open(TEXT, encoding="utf-8", newline="") as f:
+        assert text == f.read()
+    written = json.loads(META.read_text(encoding="utf-8"))
+    assert meta == {**written, "published": datetime.date.fromisoformat(written["published"])}
+
+
+def test_a_place_with_no_latin_spelling_and_no_osm_id_gets_no_slug():
+    raw = {"name": "Ворух", "alternate_names": ["Ворӯх"], "source": "somewhere"}
+    assert articles.place_slug("Ворух", {**raw, "alternate_names": ["Vorukh"]}) == "vorukh"
+    assert articles.place_slug(
+        "Ворух", {**raw, "nominatim": {"osm_type": "node", "osm_id": 7}}
+    ) == ("osm-node-7")
+    with pytest.raises(DataError, match="place 'Ворух' \\(somewhere\\): no Latin name"):
+        articles.place_slug("Ворух", raw)
+
+
+def test_a_point_on_the_shared_line_is_in_no_country_and_one_beside_it_in_its_own(db):
+    line = Boundary.objects.get(countries="KG-TJ").geom
+    on_the_line = Point(*line[0][len(line[0]) // 2], srid=4326)
+    assert articles.country_at(on_the_line) == ""
+    kok_tash = Place.objects.get(slug="kok-tash")
+    assert articles.country_at(kok_tash.point) == "KG"

@@ -8,10 +8,11 @@ from collections import Counter
 
 import folium
 import pytest
+from django.contrib.gis.geos import GEOSGeometry
 from django.urls import reverse
 
 from border_map import maps, views
-from border_map.models import Incident, Place
+from border_map.models import Country, Incident, Place
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,8 @@ def test_the_map_links_only_our_own_static_files(settings):
     assert "/static/vendor/leaflet/1.9.4/dist/leaflet.js" in assets
     assert "/static/vendor/leaflet/1.9.4/dist/leaflet.css" in assets
     assert "/static/vendor/leaflet.markercluster/1.5.3/dist/leaflet.markercluster.js" in assets
-    assert "/static/border_map/map.js" in assets
+    assert "/static/border_map/main.js" in assets
+    assert '<script type="module" src="/static/border_map/main.js"></script>' in header
     assert all(url.startswith(settings.STATIC_URL) for url in assets), assets
     assert not re.search(r"https?://", header + body)
     assert "jquery" not in header and "bootstrap" not in header
@@ -73,7 +75,7 @@ def test_the_map_has_the_tile_base_layer_a_scale_bar_and_a_layer_control(setting
     assert set(layers.config["types"]) == set(Incident.Type.values)
     assert set(layers.config["countries"]) == {"KG", "TJ", "UZ"}
     _header, _body, script = maps.map_parts(fmap)
-    assert "fitBounds" in script and "borderMap.start(" in script
+    assert "fitBounds" in script and "window.borderMapPage = {" in script
 
 
 def test_without_a_tile_url_the_map_starts_on_the_country_backdrop(settings):
@@ -233,3 +235,30 @@ def test_the_country_outlines_are_simplified_polygons_of_the_three_countries(cli
     assert sorted(f["id"] for f in data["features"]) == ["KG", "TJ", "UZ"]
     assert {f["geometry"]["type"] for f in data["features"]} <= {"Polygon", "MultiPolygon"}
     assert len(response.content) < 500_000  # the source polygons are 978 kB
+
+
+def test_the_country_outlines_come_with_an_etag_and_answer_304_to_it(client):
+    first = client.get(URLS["countries"])
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag and "no-cache" in first["Cache-Control"]
+    again = client.get(URLS["countries"], HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    # Compressed, the tag is weak (the bytes differ) and still matches.
+    gzipped = client.get(URLS["countries"], HTTP_ACCEPT_ENCODING="gzip")
+    assert gzipped["Content-Encoding"] == "gzip" and gzipped["ETag"] == f"W/{etag}"
+    assert (
+        client.get(
+            URLS["countries"], HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=gzipped["ETag"]
+        ).status_code
+        == 304
+    )
+    assert client.get(URLS["countries"], HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_the_country_outlines_are_the_stored_outlines_not_the_full_polygons(client):
+    features = json.loads(client.get(URLS["countries"]).content)["features"]
+    for feature in features:
+        country = Country.objects.get(code=feature["id"])
+        served = GEOSGeometry(json.dumps(feature["geometry"]), srid=4326)
+        assert served.num_coords == country.outline.num_coords < country.geom.num_coords
+        assert served.equals_exact(country.outline, tolerance=1e-4), feature["id"]

@@ -1,11 +1,13 @@
-"""What every loader shares: reading a JSON file, and a transaction that --dry-run rolls back."""
+"""What every loader command shares: a transaction that --dry-run rolls back, and the data
+modules' errors reported as command errors."""
 
-import json
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 from django.db import transaction
+
+from border_map.datafiles import DataError, Say, silent
 
 
 class _DryRun(Exception):
@@ -13,42 +15,32 @@ class _DryRun(Exception):
 
 
 @contextmanager
-def loading_transaction(dry_run, stdout, verbose=True):
-    """All or nothing: the body runs in one transaction, rolled back (and said so) on --dry-run."""
+def loading_transaction(
+    dry_run: bool, stdout: OutputWrapper, verbose: bool = True
+) -> Iterator[None]:
+    """All or nothing: the body runs in one transaction, rolled back (and said so) on --dry-run.
+    A DataError inside it rolls back too and comes out as a CommandError."""
+    with data_errors():
+        try:
+            with transaction.atomic():
+                yield
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            if verbose:
+                stdout.write("Dry run: nothing was written.")
+
+
+@contextmanager
+def data_errors() -> Iterator[None]:
+    """A DataError (it names the file and the problem) becomes a CommandError with its message,
+    which Django prints without a traceback."""
     try:
-        with transaction.atomic():
-            yield
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        if verbose:
-            stdout.write("Dry run: nothing was written.")
+        yield
+    except DataError as error:
+        raise CommandError(str(error)) from error
 
 
-def read_json(path):
-    """The parsed content of a JSON file, or a CommandError naming the file and the problem."""
-    path = Path(path)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandError(f"{path}: cannot read ({error.strerror})") from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CommandError(f"{path}: not valid JSON ({error})") from error
-
-
-def check_record(record, fields, defaults, not_empty, problem):
-    """The record with ``defaults`` filled in, or ``problem(message)`` raised for the first field
-    that is unknown, missing, of the wrong type (``fields``: name -> type) or empty."""
-    record = {**defaults, **record}
-    unknown = set(record) - set(fields)
-    if unknown:
-        raise problem(f"unknown field(s) {sorted(unknown)}")
-    for field, kind in fields.items():
-        if field not in record:
-            raise problem(f"missing field {field!r}")
-        if not isinstance(record[field], kind):
-            raise problem(f"field {field!r} has the wrong type")
-    for field in not_empty:
-        if not record[field].strip():
-            raise problem(f"field {field!r} is empty")
-    return record
+def progress(stdout: OutputWrapper, verbose: bool) -> Say:
+    """Where a data module's progress lines go: the command's output, or nowhere at -v 0."""
+    return stdout.write if verbose else silent

@@ -89,6 +89,25 @@ def test_clicking_the_kok_tash_incident_opens_a_popup_with_its_verbatim_excerpt(
 
 FOCUSED_INCIDENT = "() => document.activeElement && document.activeElement.dataset.incident"
 
+# The incidents drawn are those of the view in the URL (main.js records the view it drew), at a
+# zoom of at least the given one: a flight has ended and the incidents of its view are drawn.
+VIEW_DRAWN = """minZoom => {
+  const root = document.documentElement;
+  const drawn = new URLSearchParams(root.dataset.incidentsView || "");
+  const zoom = new URLSearchParams(location.search).get("zoom");
+  return root.dataset.incidents === "ready" && drawn.get("zoom") === zoom
+    && parseFloat(zoom) >= minZoom;
+}"""
+# Resolves once the page has not scrolled for five animation frames (a smooth scroll is over).
+SCROLL_SETTLED = """() => new Promise(resolve => {
+  let last = window.scrollY, still = 0;
+  const tick = () => {
+    if (window.scrollY === last) still += 1; else { still = 0; last = window.scrollY; }
+    if (still >= 5) resolve(true); else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})"""
+
 
 def test_the_list_opens_the_same_popup_and_is_reachable_by_keyboard(visit, seed):
     v = visit()
@@ -129,7 +148,9 @@ def test_the_list_sits_under_the_map_at_360_px_and_opens_the_popup_in_view(visit
     assert map_box["width"] <= 360 and list_box["y"] >= map_box["y"] + map_box["height"]
     page.click(f"#incident-list [data-incident='{KOK_TASH}']")
     popup_text(page, KOK_TASH)
-    page.wait_for_timeout(1200)  # the map scrolls back into view and flies to the incident
+    # The map scrolls back into view and flies to the incident.
+    page.wait_for_function(VIEW_DRAWN, arg=11)
+    page.wait_for_function(SCROLL_SETTLED)
     popup = page.locator(".incident-popup").bounding_box()
     assert 0 <= popup["x"] and popup["x"] + popup["width"] <= 360
     assert popup["y"] >= 0
@@ -239,8 +260,7 @@ def test_a_permalink_restores_the_view_the_filters_and_the_open_incident(visit, 
     page.click(f"#incident-list [data-incident='{KOK_TASH}']")
     popup_text(page, KOK_TASH)
     page.wait_for_function("() => new URLSearchParams(location.search).get('zoom') === '11'")
-    page.wait_for_timeout(500)  # the flight ends, then the incidents of the new view load
-    v.wait_ready()
+    page.wait_for_function(VIEW_DRAWN, arg=11)  # the flight ended, its view's incidents drawn
     link = page.url
     shown = listed(page)
 
@@ -475,7 +495,8 @@ def test_place_enclave_and_line_names_with_html_render_inert(visit, hostile_name
         == 0
     )
     assert page.locator(".place-popup img, .place-popup script, #incident-list img").count() == 0
-    page.wait_for_timeout(200)  # an injected <img onerror> fires once its load fails
+    # An injected <img onerror> would fire once its load fails: wait until every image is done.
+    page.wait_for_function("() => Array.from(document.images).every(image => image.complete)")
     assert v.dialogs == []
     assert v.errors == []
     assert not [u for u in v.requests if urlsplit(u).path.endswith("/x")]

@@ -1,210 +1,30 @@
-"""Load the reviewed incidents file: every incident is checked first (place, article, dates,
-type, each quote found exactly once in the article), and one bad incident rejects the file.
-The file is the source of truth: incidents no longer in it are deleted."""
+"""Load the reviewed incidents file (border_map.incidents), all or nothing: incidents no longer
+in it are deleted."""
 
-import datetime
-from pathlib import Path
+from argparse import ArgumentParser
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.text import slugify
+from django.core.management.base import BaseCommand
 
-from border_map.management.commands.ingest_article import sentences
-from border_map.management.loading import check_record, loading_transaction, read_json
-from border_map.models import Article, Excerpt, Incident, Mention, Place
-
-FIELDS = {
-    "slug": str,
-    "date": str,
-    "date_end": (str, type(None)),
-    "date_precision": str,
-    "title": str,
-    "type": str,
-    "place": str,
-    "location_note": str,
-    "claimed_by": str,
-    "casualties": str,
-    "article": str,
-    "excerpts": list,
-}
-OPTIONAL = {"date_end": None, "location_note": "", "casualties": ""}
-
-
-def _date(value, problem):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise problem(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _span(text, quote, start, problem):
-    """(start, end) of the quote in the article text: found once, or at the given start."""
-    if not isinstance(quote, str) or not quote:
-        raise problem("an excerpt quote must be a non-empty string")
-    if start is not None:
-        # bool is an int in Python, and a negative start would slice from the end.
-        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
-            raise problem(f"start {start!r} of quote {quote[:60]!r} is not an offset (0 or more)")
-        if text[start : start + len(quote)] != quote:
-            raise problem(f"quote {quote[:60]!r} is not at start {start!r} in the article")
-        return start, start + len(quote)
-    starts = []
-    at = text.find(quote)
-    while at != -1:
-        starts.append(at)
-        at = text.find(quote, at + 1)
-    if not starts:
-        raise problem(f"quote not found in the article: {quote[:80]!r}")
-    if len(starts) > 1:
-        raise problem(
-            f"quote {quote[:60]!r} occurs {len(starts)} times in the article (at {starts}); "
-            "give its start"
-        )
-    return starts[0], starts[0] + len(quote)
-
-
-def validate(path, items):
-    """Check every incident; returns them ready to store, or raises a CommandError naming the
-    incident and the problem."""
-    if not isinstance(items, list):
-        raise CommandError(f"{path}: expected a JSON list of incidents")
-    if not items:
-        # The file is the source of truth, so an empty one would delete every incident.
-        raise CommandError(f"{path}: no incidents in the file; refusing to delete them all")
-    checked, slugs = [], set()
-    articles, places = {}, {}
-    for number, item in enumerate(items, start=1):
-        name = item.get("slug") if isinstance(item, dict) else None
-
-        def problem(message, number=number, name=name):
-            return CommandError(f"{path}: incident {number} ({name or 'no slug'}): {message}")
-
-        if not isinstance(item, dict):
-            raise problem("must be a JSON object")
-        item = check_record(
-            item, FIELDS, OPTIONAL, ("slug", "title", "claimed_by", "place", "article"), problem
-        )
-        if slugify(item["slug"]) != item["slug"]:
-            raise problem(f"slug {item['slug']!r} is not a slug")
-        if item["slug"] in slugs:
-            raise problem("slug used twice in the file")
-        slugs.add(item["slug"])
-        if item["type"] not in Incident.Type.values:
-            raise problem(f"type {item['type']!r} is not one of {Incident.Type.values}")
-        if item["date_precision"] not in Incident.DatePrecision.values:
-            raise problem(
-                f"date_precision {item['date_precision']!r} is not one of "
-                f"{Incident.DatePrecision.values}"
-            )
-        date = _date(item["date"], problem)
-        date_end = None if item["date_end"] is None else _date(item["date_end"], problem)
-        if item["date_precision"] == "range":
-            if date_end is None or date_end <= date:
-                raise problem("a range needs a date_end after its date")
-        elif date_end is not None:
-            raise problem(f"date_end is only for a range, not {item['date_precision']!r}")
-
-        if item["place"] not in places:
-            places[item["place"]] = Place.objects.filter(name=item["place"]).first()
-        if places[item["place"]] is None:
-            raise problem(f"unknown place {item['place']!r} (ingest its article first)")
-        if item["article"] not in articles:
-            articles[item["article"]] = Article.objects.filter(slug=item["article"]).first()
-        article = articles[item["article"]]
-        if article is None:
-            raise problem(f"unknown article {item['article']!r}")
-        if not item["excerpts"]:
-            raise problem("at least one excerpt is needed")
-        spans = []
-        for excerpt in item["excerpts"]:
-            if isinstance(excerpt, dict):
-                if set(excerpt) - {"quote", "start"}:
-                    raise problem("an excerpt object has only 'quote' and 'start'")
-                spans.append(
-                    _span(article.text, excerpt.get("quote"), excerpt.get("start"), problem)
-                )
-            else:
-                spans.append(_span(article.text, excerpt, None, problem))
-        checked.append(
-            {
-                **item,
-                "date": date,
-                "date_end": date_end,
-                "place": places[item["place"]],
-                "article": article,
-                "spans": spans,
-            }
-        )
-    return checked
+from border_map.datafiles import read_json
+from border_map.incidents import replace_all
+from border_map.management.loading import data_errors, loading_transaction, progress
 
 
 class Command(BaseCommand):
     help = "Load the reviewed incidents file (data/incidents.json), all or nothing."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("path", help="incidents JSON file")
         parser.add_argument("--dry-run", action="store_true", help="do everything, then roll back")
 
-    def handle(self, path, dry_run=False, **options):
+    def handle(self, path: str, dry_run: bool = False, **options: Any) -> None:
         verbose = options["verbosity"] >= 1
-        path = Path(path)
-        items = read_json(path)
+        with data_errors():
+            items = read_json(path)
         with loading_transaction(dry_run, self.stdout, verbose):
-            incidents = validate(path, items)
-            for item in incidents:
-                self.store(item, verbose)
-            # The file is the reviewed list: an incident taken out of it leaves the map too.
-            removed = Incident.objects.exclude(slug__in=[item["slug"] for item in incidents])
-            removed_slugs = sorted(removed.values_list("slug", flat=True))
-            removed.delete()
-            self.delete_uncited_quotes()
+            loaded, deleted = replace_all(path, items, progress(self.stdout, verbose))
             if verbose:
-                for slug in removed_slugs:
+                for slug in deleted:
                     self.stdout.write(f"deleted {slug}: no longer in {path}")
-                self.stdout.write(
-                    f"{len(incidents)} incidents loaded from {path}, {len(removed_slugs)} deleted"
-                )
-
-    def delete_uncited_quotes(self):
-        """Excerpts only a deleted incident cited and that ingest_article would not keep (a
-        sentence naming a place): quotes like "Khovar ... said on April 30" go with it."""
-        for article in Article.objects.filter(excerpts__incidents__isnull=True).distinct():
-            sentence_spans = set(sentences(article.text))
-            for excerpt in article.excerpts.filter(incidents__isnull=True):
-                named = excerpt.places.exists()
-                if not (named and (excerpt.start, excerpt.end) in sentence_spans):
-                    excerpt.delete()
-
-    def store(self, item, verbose):
-        article = item["article"]
-        excerpts = []
-        for start, end in item["spans"]:
-            excerpt, _ = Excerpt.objects.get_or_create(
-                article=article, start=start, end=end, defaults={"text": article.text[start:end]}
-            )
-            # An excerpt names the places mentioned inside it, as ingest_article links them.
-            named = Mention.objects.filter(article=article, start__gte=start, end__lte=end)
-            excerpt.places.add(*{m.place_id for m in named})
-            excerpts.append(excerpt)
-        incident, created = Incident.objects.update_or_create(
-            slug=item["slug"],
-            defaults={
-                field: item[field]
-                for field in (
-                    "date",
-                    "date_end",
-                    "date_precision",
-                    "title",
-                    "type",
-                    "place",
-                    "location_note",
-                    "claimed_by",
-                    "casualties",
-                )
-            },
-        )
-        incident.excerpts.set(excerpts)
-        if verbose:
-            self.stdout.write(
-                f"{'created' if created else 'updated'} {incident.slug}: {incident.date} "
-                f"{incident.type} at {incident.place.name}, claimed by {incident.claimed_by}"
-            )
+                self.stdout.write(f"{loaded} incidents loaded from {path}, {len(deleted)} deleted")

@@ -1,0 +1,203 @@
+"""Incidents from the reviewed incidents file: every incident is checked first (place, article,
+dates, type, each quote found exactly once in the article), and one bad incident rejects the
+file. The file is the source of truth: incidents no longer in it are deleted. The load_incidents
+command runs it in a transaction."""
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.utils.text import slugify
+
+from border_map.articles import sentences
+from border_map.datafiles import DataError, Say, check_record, silent
+from border_map.models import Article, Excerpt, Incident, Mention, Place
+
+FIELDS: dict[str, type | tuple[type, ...]] = {
+    "slug": str,
+    "date": str,
+    "date_end": (str, type(None)),
+    "date_precision": str,
+    "title": str,
+    "type": str,
+    "place": str,
+    "location_note": str,
+    "claimed_by": str,
+    "casualties": str,
+    "article": str,
+    "excerpts": list,
+}
+OPTIONAL = {"date_end": None, "location_note": "", "casualties": ""}
+# The fields of an incident row that come straight from the file.
+STORED = (
+    "date",
+    "date_end",
+    "date_precision",
+    "title",
+    "type",
+    "place",
+    "location_note",
+    "claimed_by",
+    "casualties",
+)
+
+Problem = Callable[[str], DataError]
+
+
+def _date(value: str, problem: Problem) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise problem(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _span(text: str, quote: Any, start: Any, problem: Problem) -> tuple[int, int]:
+    """(start, end) of the quote in the article text: found once, or at the given start."""
+    if not isinstance(quote, str) or not quote:
+        raise problem("an excerpt quote must be a non-empty string")
+    if start is not None:
+        # bool is an int in Python, and a negative start would slice from the end.
+        if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+            raise problem(f"start {start!r} of quote {quote[:60]!r} is not an offset (0 or more)")
+        if text[start : start + len(quote)] != quote:
+            raise problem(f"quote {quote[:60]!r} is not at start {start!r} in the article")
+        return start, start + len(quote)
+    starts = []
+    at = text.find(quote)
+    while at != -1:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    if not starts:
+        raise problem(f"quote not found in the article: {quote[:80]!r}")
+    if len(starts) > 1:
+        raise problem(
+            f"quote {quote[:60]!r} occurs {len(starts)} times in the article (at {starts}); "
+            "give its start"
+        )
+    return starts[0], starts[0] + len(quote)
+
+
+def validate(path: str | Path, items: Any) -> list[dict[str, Any]]:
+    """Check every incident; returns them ready to store, or raises a DataError naming the
+    incident and the problem."""
+    if not isinstance(items, list):
+        raise DataError(f"{path}: expected a JSON list of incidents")
+    if not items:
+        # The file is the source of truth, so an empty one would delete every incident.
+        raise DataError(f"{path}: no incidents in the file; refusing to delete them all")
+    checked, slugs = [], set()
+    articles: dict[str, Article | None] = {}
+    places: dict[str, Place | None] = {}
+    for number, item in enumerate(items, start=1):
+        name = item.get("slug") if isinstance(item, dict) else None
+
+        def problem(message: str, number: int = number, name: Any = name) -> DataError:
+            return DataError(f"{path}: incident {number} ({name or 'no slug'}): {message}")
+
+        if not isinstance(item, dict):
+            raise problem("must be a JSON object")
+        item = check_record(
+            item, FIELDS, OPTIONAL, ("slug", "title", "claimed_by", "place", "article"), problem
+        )
+        if slugify(item["slug"]) != item["slug"]:
+            raise problem(f"slug {item['slug']!r} is not a slug")
+        if item["slug"] in slugs:
+            raise problem("slug used twice in the file")
+        slugs.add(item["slug"])
+        if item["type"] not in Incident.Type.values:
+            raise problem(f"type {item['type']!r} is not one of {Incident.Type.values}")
+        if item["date_precision"] not in Incident.DatePrecision.values:
+            raise problem(
+                f"date_precision {item['date_precision']!r} is not one of "
+                f"{Incident.DatePrecision.values}"
+            )
+        date = _date(item["date"], problem)
+        date_end = None if item["date_end"] is None else _date(item["date_end"], problem)
+        if item["date_precision"] == "range":
+            if date_end is None or date_end <= date:
+                raise problem("a range needs a date_end after its date")
+        elif date_end is not None:
+            raise problem(f"date_end is only for a range, not {item['date_precision']!r}")
+
+        if item["place"] not in places:
+            places[item["place"]] = Place.objects.filter(name=item["place"]).first()
+        if places[item["place"]] is None:
+            raise problem(f"unknown place {item['place']!r} (ingest its article first)")
+        if item["article"] not in articles:
+            articles[item["article"]] = Article.objects.filter(slug=item["article"]).first()
+        article = articles[item["article"]]
+        if article is None:
+            raise problem(f"unknown article {item['article']!r}")
+        if not item["excerpts"]:
+            raise problem("at least one excerpt is needed")
+        spans = []
+        for excerpt in item["excerpts"]:
+            if isinstance(excerpt, dict):
+                if set(excerpt) - {"quote", "start"}:
+                    raise problem("an excerpt object has only 'quote' and 'start'")
+                spans.append(
+                    _span(article.text, excerpt.get("quote"), excerpt.get("start"), problem)
+                )
+            else:
+                spans.append(_span(article.text, excerpt, None, problem))
+        checked.append(
+            {
+                **item,
+                "date": date,
+                "date_end": date_end,
+                "place": places[item["place"]],
+                "article": article,
+                "spans": spans,
+            }
+        )
+    return checked
+
+
+def replace_all(path: str | Path, items: Any, say: Say = silent) -> tuple[int, list[str]]:
+    """Validate the file's incidents, store them, and delete the incidents the file no longer
+    holds with the quotes only they cited: (incidents loaded, slugs deleted). Call it in a
+    transaction: a DataError leaves nothing stored."""
+    incidents = validate(path, items)
+    for item in incidents:
+        incident, created = store(item)
+        say(
+            f"{'created' if created else 'updated'} {incident.slug}: {incident.date} "
+            f"{incident.type} at {incident.place.name}, claimed by {incident.claimed_by}"
+        )
+    # The file is the reviewed list: an incident taken out of it leaves the map too.
+    removed = Incident.objects.exclude(slug__in=[item["slug"] for item in incidents])
+    removed_slugs = sorted(removed.values_list("slug", flat=True))
+    removed.delete()
+    delete_uncited_quotes()
+    return len(incidents), removed_slugs
+
+
+def store(item: dict[str, Any]) -> tuple[Incident, bool]:
+    """Store one validated incident and its excerpts: (incident, created)."""
+    article = item["article"]
+    excerpts = []
+    for start, end in item["spans"]:
+        excerpt, _ = Excerpt.objects.get_or_create(
+            article=article, start=start, end=end, defaults={"text": article.text[start:end]}
+        )
+        # An excerpt names the places mentioned inside it, as ingest links them.
+        named = Mention.objects.filter(article=article, start__gte=start, end__lte=end)
+        excerpt.places.add(*{m.place_id for m in named})
+        excerpts.append(excerpt)
+    incident, created = Incident.objects.update_or_create(
+        slug=item["slug"], defaults={field: item[field] for field in STORED}
+    )
+    incident.excerpts.set(excerpts)
+    return incident, created
+
+
+def delete_uncited_quotes() -> None:
+    """Excerpts only a deleted incident cited and that ingest would not keep (a sentence naming
+    a place): quotes like "Khovar ... said on April 30" go with it."""
+    for article in Article.objects.filter(excerpts__incidents__isnull=True).distinct():
+        sentence_spans = set(sentences(article.text))
+        for excerpt in article.excerpts.filter(incidents__isnull=True):
+            named = excerpt.places.exists()
+            if not (named and (excerpt.start, excerpt.end) in sentence_spans):
+                excerpt.delete()

@@ -1,0 +1,46 @@
+/* The legend control: incident types, enclaves by country, places and lines. */
+import { el } from "./dom.js";
+
+function swatch(kind, colour) {
+  const node = el("span", { class: `legend-swatch ${kind}`, "aria-hidden": "true" });
+  if (colour) node.style.setProperty("--colour", colour);
+  return node;
+}
+
+/* Open from the start only where the map has room for it. */
+export function addLegend(map, colours, countries) {
+  const legend = L.control({ position: "bottomright" });
+  legend.onAdd = () => {
+    const items = [el("li", { class: "legend-heading", text: "Incidents, by type" })];
+    for (const [type, colour] of Object.entries(colours)) {
+      items.push(el("li", {}, [swatch("dot", colour), type]));
+    }
+    items.push(
+      el("li", {}, [
+        swatch("cluster"),
+        "group of incidents (share of each type); click to zoom in",
+      ]),
+    );
+    items.push(
+      el("li", { class: "legend-heading", text: "Enclaves, by the country they belong to" }),
+    );
+    for (const country of Object.values(countries)) {
+      items.push(el("li", {}, [swatch("area", country.colour), country.name]));
+    }
+    items.push(el("li", { class: "legend-heading", text: "Places and lines" }));
+    items.push(el("li", {}, [swatch("place"), "geocoded place"]));
+    items.push(el("li", {}, [swatch("uncertainty"), "uncertainty of an estimated position"]));
+    items.push(el("li", {}, [swatch("kg-tj"), "Kyrgyzstan–Tajikistan line"]));
+    items.push(el("li", {}, [swatch("shared"), "other shared lines"]));
+    items.push(el("li", {}, [swatch("outline"), "country outline"]));
+    const box = el("details", { class: "legend" }, [
+      el("summary", { text: "Legend" }),
+      el("ul", {}, items),
+    ]);
+    if (window.matchMedia("(min-width: 1000px) and (min-height: 880px)").matches) box.open = true;
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
+  };
+  legend.addTo(map);
+}

@@ -1,0 +1,74 @@
+/* The list of the incidents in view beside the map: one button per incident, in date order. */
+import { el } from "./dom.js";
+import { dateText } from "./text.js";
+
+/** What the list says above its entries. */
+export function listStatusText(shown, total) {
+  if (total === 0) return "No incident in view matches the filters.";
+  if (shown < total) {
+    return `The first ${shown} of ${total.toLocaleString("en")} incidents in view, by date. Zoom in or filter to see the others.`;
+  }
+  return `${total}${total === 1 ? " incident" : " incidents"} in view, by date.`;
+}
+
+/** The list in `pane`; `onChoose(id)` runs when an entry is pressed. */
+export function incidentList({ pane, list, status, colourOf, onChoose }) {
+  const entry = (id) => list.querySelector(`.incident-entry[data-incident="${CSS.escape(id)}"]`);
+
+  function item(incident) {
+    const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
+    swatch.style.background = colourOf(incident.type);
+    const button = el(
+      "button",
+      { type: "button", class: "incident-entry", "data-incident": incident.id },
+      [
+        el("time", { datetime: incident.date, text: dateText(incident) }),
+        el("span", { class: "entry-title", text: incident.title }),
+        el("span", { class: "entry-meta" }, [
+          swatch,
+          `${incident.type} · ${incident.place} · claimed by ${incident.claimed_by}`,
+        ]),
+      ],
+    );
+    button.addEventListener("click", () => onChoose(incident.id));
+    return el("li", {}, [button]);
+  }
+
+  /** Mark the entry of the open incident (`id`, or none) as the current one. */
+  function markCurrent(id) {
+    for (const button of list.querySelectorAll(".incident-entry")) {
+      if (button.getAttribute("data-incident") === id) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    }
+  }
+
+  function render(data, currentId) {
+    status.textContent = listStatusText(data.incidents.length, data.total);
+    // Keep the keyboard focus on the same entry when the list is rebuilt (every map move).
+    const focused = list.contains(document.activeElement)
+      ? document.activeElement.getAttribute("data-incident")
+      : null;
+    list.replaceChildren(...data.incidents.map(item));
+    const again = focused && entry(focused);
+    if (again) again.focus({ preventScroll: true });
+    markCurrent(currentId);
+  }
+
+  /* Scroll the list pane, not the page, to an entry: on a phone the list is under the map,
+     and the page must not leave the map whose marker was just clicked. */
+  function reveal(id) {
+    const found = entry(id);
+    if (!found || pane.scrollHeight <= pane.clientHeight) return;
+    const box = found.getBoundingClientRect();
+    const view = pane.getBoundingClientRect();
+    if (box.top < view.top) pane.scrollTop -= view.top - box.top;
+    else if (box.bottom > view.bottom) pane.scrollTop += box.bottom - view.bottom;
+  }
+
+  function showError(message) {
+    list.replaceChildren();
+    status.textContent = message;
+  }
+
+  return { render, markCurrent, reveal, showError };
+}

@@ -1,0 +1,145 @@
+/* The map page in the browser: wires the layers, the incident list, the filters, the export
+   link and the URL together. folium's inline script makes the map and hands it over in
+   `window.borderMapPage` ({map, control, config}); a module script runs after the document is
+   parsed, so after that script. */
+import { filterForm, matchesFilters } from "./filters.js";
+import { fetchJSON, ignoreAbort, isAbort, latestOnly } from "./http.js";
+import { incidentPopups } from "./incident_popup.js";
+import { incidentLayer } from "./incidents_layer.js";
+import { addLegend } from "./legend.js";
+import { incidentList } from "./list.js";
+import { placesLayer } from "./places.js";
+import { addReferenceLayers } from "./reference_layers.js";
+import { placeScaleBar } from "./scale.js";
+import { edges, exportHref, pageQuery, readState, viewParams } from "./url_state.js";
+
+function start({ map, control, config }) {
+  const root = document.documentElement;
+  const exportLink = document.getElementById("export-geojson");
+  const form = document.getElementById("filters");
+  const filters = filterForm(form);
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const colourOf = (type) => config.types[type] || "#777777";
+  const countryName = (code) => config.countries[code]?.name || code;
+  const linked = readState(window.location.search);
+
+  function writeURL() {
+    const query = pageQuery(filters.values(), map.getCenter(), map.getZoom(), popups.current());
+    window.history.replaceState(null, "", `${window.location.pathname}?${query}`);
+    exportLink.href = exportHref(config.urls.export, filters.values());
+    exportLink.removeAttribute("aria-disabled");
+  }
+
+  const list = incidentList({
+    pane: document.getElementById("incident-pane"),
+    list: document.getElementById("incident-list"),
+    status: document.getElementById("list-status"),
+    colourOf,
+    onChoose: (id) => {
+      // On a phone the list is under the map: bring the map back into view first.
+      const box = map.getContainer().getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) {
+        map.getContainer().scrollIntoView({
+          block: "start",
+          behavior: reducedMotion ? "auto" : "smooth",
+        });
+      }
+      popups.open(id, "fly");
+    },
+  });
+  const popups = incidentPopups(map, {
+    detailURL: config.urls.incident,
+    reducedMotion,
+    linked: linked.incident,
+    onChange: (id) => {
+      list.markCurrent(id);
+      writeURL();
+    },
+  });
+  const incidents = incidentLayer(map, {
+    colourOf,
+    onMarkerClick: (id) => {
+      popups.open(id, "pan");
+      list.reveal(id);
+    },
+  });
+
+  addReferenceLayers(map, control, config, countryName);
+  const places = placesLayer(map, {
+    url: config.urls.places,
+    attribution: config.attribution.geonames,
+    countryName,
+    place: linked.place,
+    incidentOpen: () => popups.current() !== null,
+  });
+  control.addOverlay(places.layer, "Places");
+  control.addOverlay(incidents.layer, "Incidents");
+  places.layer.addTo(map);
+  incidents.layer.addTo(map);
+  addLegend(map, config.types, config.countries);
+  placeScaleBar(map);
+
+  const fetchIncidents = latestOnly();
+  async function loadIncidents() {
+    root.setAttribute("data-incidents", "loading");
+    const params = viewParams(edges(map.getBounds()), map.getZoom(), filters.values());
+    try {
+      const data = await fetchIncidents(`${config.urls.incidents}?${params}`);
+      incidents.draw(data, params.get("zoom"));
+      list.render(data, popups.current());
+      root.setAttribute("data-incident-total", String(data.total));
+      // Which view is drawn, so that a test (or a benchmark) can wait for a given view.
+      root.setAttribute("data-incidents-view", params.toString());
+      root.setAttribute("data-incidents", "ready");
+    } catch (error) {
+      if (isAbort(error)) return;
+      // The endpoint refused the view (a bad filter in the URL) or could not be reached: say
+      // why in the list, and show no incident rather than the last view's.
+      incidents.clear();
+      list.showError(
+        `No incidents shown: ${error?.description || "the incidents could not be loaded."}`,
+      );
+      exportLink.removeAttribute("href");
+      exportLink.setAttribute("aria-disabled", "true");
+      root.setAttribute("data-incident-total", "0");
+      root.setAttribute("data-incidents", "error");
+    }
+  }
+
+  filters.restore(linked.filters);
+  if (linked.view)
+    map.setView([linked.view.lat, linked.view.lon], linked.view.zoom, { animate: false });
+
+  let timer = null;
+  map.on("moveend", () => {
+    writeURL();
+    places.load();
+    window.clearTimeout(timer);
+    timer = window.setTimeout(loadIncidents, 120);
+  });
+  form.addEventListener("change", () => {
+    filters.limitDates();
+    // An open incident the filters now exclude is closed.
+    popups.closeUnless((d) => matchesFilters(d, filters.values()));
+    writeURL();
+    loadIncidents();
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("reset", () => {
+    // The inputs are cleared after the reset event.
+    window.setTimeout(() => {
+      filters.limitDates();
+      writeURL();
+      loadIncidents();
+    }, 0);
+  });
+  writeURL();
+  loadIncidents();
+  places.load();
+  if (linked.incident) popups.open(linked.incident, "stay");
+  fetchJSON(config.urls.claimants)
+    .then((data) => filters.setClaimants(data.claimants))
+    .catch(ignoreAbort);
+}
+
+start(window.borderMapPage);
