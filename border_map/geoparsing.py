@@ -803,7 +803,9 @@ def _lookup(text, start, end, span, language, index):
                 entries = index.exact.get(name_key(head + lemma))
                 if entries:
                     return _Hit(start, end, list(entries), "inflection")
-    if len(name_key(written)) > SHORT + 1:
+    # By sound only a name of capitalised words ("Khoja Alo", not "Ак-Сай и", whose key would
+    # be "aksai" once the doubled letter is folded).
+    if len(name_key(written)) > SHORT + 1 and all(w[:1].isupper() for w in written.split()):
         entries, how = index.by_phonetic(written, fuzzy=False)
         if entries:
             return _Hit(start, end, list(entries), how)
