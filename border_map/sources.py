@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
+from border_map.datafiles import DataError
 from border_map.geoparsing import LANGUAGES, GeoparseError, check_text, detect_language
 
 TEXT_SUFFIXES = {".txt"}
@@ -28,7 +29,7 @@ DEFAULT_TIMEOUT = 15.0
 OPTION_FIELDS = ("title", "outlet", "published", "url", "language")
 
 
-class SourceError(Exception):
+class SourceError(DataError):
     """A source cannot give an article (unreadable, empty, binary, no article in the page, a URL
     that fails); the message names the source."""
 
@@ -226,3 +227,68 @@ def files_in(folder) -> list[Path]:
 
 def is_url(source: str) -> bool:
     return bool(re.match(r"^https?://", str(source)))
+
+
+def as_record(draft: Draft) -> tuple[str, dict, str]:
+    """(origin, metadata, text) as articles.ingest takes them; the slug says it was made from
+    the file name or URL, so that the same text already stored is taken for the same article."""
+    meta = {
+        "slug": draft.slug,
+        "title": draft.title,
+        "outlet": draft.outlet,
+        "url": draft.url,
+        "published": draft.published,
+        "language": draft.language,
+        "not_places": draft.not_places,
+        "slug_derived": True,
+    }
+    return draft.origin, meta, draft.text
+
+
+def read_sources(
+    sources,
+    options=None,
+    fetch_urls: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    user_agent: str = DEFAULT_USER_AGENT,
+) -> list[tuple[str, dict, str]]:
+    """Every article the sources give, as (origin, metadata, text): JSON metadata files (as
+    data/articles/ holds them), text and HTML files, folders of these, and URLs when
+    `fetch_urls`. Options (title, outlet, published, url, language) fill what a source leaves
+    out and win over what it says. Everything is read before anything is stored."""
+    from border_map.articles import read_article
+
+    options = {k: v for k, v in (options or {}).items() if v}
+    records = []
+    for source in sources:
+        source = str(source)
+        if is_url(source):
+            if not fetch_urls:
+                raise SourceError(f"{source}: a URL is fetched only with --fetch")
+            records.append(as_record(from_url(source, options, timeout, user_agent)))
+            continue
+        path = Path(source)
+        if path.is_dir():
+            paths = files_in(path)
+            if not paths:
+                raise SourceError(f"{path}: no .json, .txt or .html file in the folder")
+        elif path.exists():
+            paths = [path]
+        else:
+            raise SourceError(f"{path}: no such file or folder")
+        for file in paths:
+            suffix = file.suffix.lower()
+            if suffix in JSON_SUFFIXES:
+                meta, text = read_article(file)
+                if options.get("published"):
+                    options = {**options, "published": parse_date(options["published"], file)}
+                meta = {**meta, **{k: v for k, v in options.items() if k in OPTION_FIELDS}}
+                _language(text, meta["language"], file)
+                records.append((str(file), meta, text))
+            elif suffix in HTML_SUFFIXES:
+                records.append(as_record(from_html_file(file, options)))
+            elif suffix in TEXT_SUFFIXES:
+                records.append(as_record(from_text_file(file, options)))
+            else:
+                raise SourceError(f"{file}: not an article file (.json, .txt, .html or .htm)")
+    return records

@@ -2,8 +2,6 @@
 a loopback HTTP server (an article, a page without one, a 500, a server that does not answer)."""
 
 import datetime
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,56 +14,17 @@ from border_map.sources import (
     from_text_file,
     from_url,
 )
+from tests.article_server import ArticleServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLD = Path(__file__).parent / "data" / "goldset"
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    release = threading.Event()  # the /slow page answers only when the test is over
-    seen_agents = []
-
-    def do_GET(self):
-        _Handler.seen_agents.append(self.headers.get("User-Agent"))
-        if self.path == "/article":
-            self._send(200, "text/html; charset=utf-8", (FIXTURES / "article.html").read_bytes())
-        elif self.path == "/login":
-            self._send(200, "text/html", (FIXTURES / "no-article.html").read_bytes())
-        elif self.path == "/error":
-            self._send(500, "text/html", b"<h1>Internal Server Error</h1>")
-        elif self.path == "/image":
-            self._send(200, "image/png", b"\x89PNG\r\n\x1a\n")
-        elif self.path == "/slow":
-            _Handler.release.wait(10)  # bounded: the client gives up long before
-            self._send(200, "text/html", b"<p>late</p>")
-        else:
-            self._send(404, "text/html", b"not found")
-
-    def _send(self, status, kind, body):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client timed out and left
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server():
     """A loopback HTTP server on a free port."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    _Handler.release.set()
-    httpd.shutdown()
-    httpd.server_close()
+    with ArticleServer() as running:
+        yield running
 
 
 def test_an_html_file_gives_the_article_text_and_the_metadata_the_page_states():
@@ -143,10 +102,10 @@ def test_a_folder_lists_json_text_and_html_files_but_not_the_text_a_json_names(t
 
 
 def test_a_url_is_fetched_with_a_user_agent_and_reduced_to_its_article(server):
-    draft = from_url(f"{server}/article", {}, timeout=5, user_agent="border_map-test/1")
+    draft = from_url(f"{server.url}/article", {}, timeout=5, user_agent="border_map-test/1")
     assert draft.title == "Shots fired near Kok-Tash as border talks stall"
     assert draft.url == "https://news.example/2021/05/02/kok-tash"  # the page's canonical URL
-    assert "border_map-test/1" in _Handler.seen_agents
+    assert "border_map-test/1" in server.agents
 
 
 @pytest.mark.parametrize(
@@ -160,13 +119,13 @@ def test_a_url_is_fetched_with_a_user_agent_and_reduced_to_its_article(server):
 )
 def test_a_url_that_fails_is_a_clear_error(server, path, message):
     with pytest.raises(SourceError) as caught:
-        from_url(f"{server}{path}", {}, timeout=5)
-    assert message in str(caught.value) and f"{server}{path}" in str(caught.value)
+        from_url(f"{server.url}{path}", {}, timeout=5)
+    assert message in str(caught.value) and f"{server.url}{path}" in str(caught.value)
 
 
 def test_a_url_that_does_not_answer_times_out(server):
     with pytest.raises(SourceError, match=r"no answer within 0\.5 s"):
-        fetch(f"{server}/slow", timeout=0.5)
+        fetch(f"{server.url}/slow", timeout=0.5)
 
 
 def test_only_http_urls_are_fetched():
