@@ -16,12 +16,16 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from geopy.distance import geodesic
 
 from border_map.geocoding import Entry, Gazetteer, load_gazetteer, name_key
 from border_map.paths import DATA_DIR
+
+if TYPE_CHECKING:
+    import pymorphy3
 
 LANGUAGES = ("en", "ru")
 
@@ -424,7 +428,7 @@ class GeoparseError(ValueError):
 
 
 @functools.cache
-def morph():
+def morph() -> pymorphy3.MorphAnalyzer:
     """pymorphy3's Russian analyser (loads its dictionaries once, about 15 MB)."""
     import pymorphy3
 
@@ -445,7 +449,7 @@ def best_lemma(word: str) -> str:
 
 
 @functools.cache
-def natasha_models():
+def natasha_models() -> tuple:
     """natasha's segmenter and news NER tagger (the model ships in the wheel; offline)."""
     from natasha import NewsEmbedding, NewsNERTagger, Segmenter
 
@@ -588,7 +592,8 @@ class NameIndex:
         return found, "spelling" if found else ""
 
 
-def fold_ru(word):
+def fold_ru(word: str) -> str:
+    """Kyrgyz and Tajik letters folded to the Russian ones pymorphy3 knows (Төрт is Торт)."""
     return word.translate(_KY_TJ)
 
 

@@ -162,6 +162,7 @@ def from_html(html: str, origin, options=None, url: str | None = None) -> Draft:
 
 
 def from_html_file(path, options=None) -> Draft:
+    """An HTML file reduced to its article, as from_html."""
     path = Path(path)
     return from_html(read_text_file(path), path, options)
 
@@ -197,7 +198,12 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, user_agent: str = DEFAULT_
         raise SourceError(f"{url}: cannot decode the page as {charset} ({error})") from error
 
 
-def from_url(url: str, options=None, timeout=DEFAULT_TIMEOUT, user_agent=DEFAULT_USER_AGENT):
+def from_url(
+    url: str,
+    options: dict | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    user_agent: str = DEFAULT_USER_AGENT,
+) -> Draft:
     """A fetched page as a Draft (its URL kept unless the page names a canonical one)."""
     html = fetch(url, timeout, user_agent)
     options = {**(options or {})}
