@@ -199,8 +199,14 @@ EN_STOP = set(
     "While Late Later Earlier According Reports Officials Border State Republic Government "
     "President Minister".split()
 )
-# Natural features named after a town ("the Ferghana Valley"): the name then is not the town.
+# Natural features and areas named after a town ("the Ferghana Valley", "Osh region" without a
+# row of its own): the name then is not the town.
 FEATURE_WORDS = {
+    "region": "region",
+    "province": "region",
+    "oblast": "region",
+    "district": "district",
+    "rayon": "district",
     "valley": "area",
     "mountains": "area",
     "range": "area",

@@ -234,6 +234,13 @@ def test_a_namesake_far_away_that_only_sounds_alike_is_left_unresolved():
     assert "Buloqboshi" in result.unresolved[0].why
 
 
+def test_a_region_named_after_a_town_without_a_row_of_its_own_is_not_the_town():
+    result = geoparse("Refugees reached Osh region and Batken region.")
+    assert [p.name for p in result.places] == ["Batken Region"]
+    assert [u.text for u in result.unresolved] == ["Osh region"]
+    assert "a region named after Osh (town), not it" in result.unresolved[0].why
+
+
 def test_a_city_beyond_the_gazetteer_area_is_unresolved():
     result = geoparse("Both countries are closely allied with Moscow, and Batken is calm.")
     assert [u.text for u in result.unresolved] == ["Moscow"]
