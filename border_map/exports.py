@@ -88,10 +88,10 @@ class Layer:
     # Model fields read for the properties (with ``annotations``, extra values by name).
     fields: tuple[str, ...]
     properties: Callable[[dict[str, Any]], dict[str, Any]]
-    # The properties' names in output order (CSV columns, OGC HTML tables).
-    property_names: tuple[str, ...]
     title: str
     description: str
+    # The properties' names in output order (CSV columns, OGC HTML tables); ``fields`` if empty.
+    property_names: tuple[str, ...] = ()
     # The property that names a feature (KML's <name>).
     label: str = "name"
     annotations: Mapping[str, Any] = field(default_factory=dict)
@@ -104,6 +104,10 @@ class Layer:
     filters: tuple[str, ...] = ()
     # Each feature carries the texts of its excerpts ("excerpts" property).
     with_excerpts: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.property_names:
+            object.__setattr__(self, "property_names", self.fields)
 
     @property
     def is_point(self) -> bool:
@@ -142,16 +146,6 @@ LAYERS: dict[str, Layer] = {
                 "needs_review",
             ),
             properties=_place_properties,
-            property_names=(
-                "name",
-                "kind",
-                "country",
-                "precision_m",
-                "estimated",
-                "geocoder",
-                "source",
-                "needs_review",
-            ),
             title="Places",
             description="Named places found in the articles, geocoded, with the precision and "
             "source of each point.",
@@ -210,7 +204,6 @@ LAYERS: dict[str, Layer] = {
             geometry_field="geom",
             fields=("name", "alternate_names", "sovereign", "surrounded_by", "area_km2"),
             properties=_enclave_properties,
-            property_names=("name", "alternate_names", "sovereign", "surrounded_by", "area_km2"),
             title="Enclaves",
             description="Pieces of one country lying wholly inside another, derived from "
             "OpenStreetMap country polygons (© OpenStreetMap contributors, ODbL).",
@@ -223,7 +216,6 @@ LAYERS: dict[str, Layer] = {
             geometry_field="geom",
             fields=("countries", "length_km"),
             properties=_boundary_properties,
-            property_names=("countries", "length_km"),
             title="Shared boundary lines",
             description="The lines two countries share, derived from OpenStreetMap country "
             "polygons (© OpenStreetMap contributors, ODbL).",
