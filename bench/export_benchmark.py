@@ -185,7 +185,7 @@ def time_django_serializer():
     from border_map import exports
     from border_map.models import Place
 
-    fields = exports.LAYERS["places"][3]
+    fields = exports.LAYERS["places"].fields
     sink = CountingSink()
     started = time.perf_counter()
     serializers.serialize(
@@ -288,14 +288,14 @@ def explain_bbox(rows):
     """The plan of the bbox query, to show the spatial index is used."""
     from django.db import connection
 
-    from border_map import api
+    from border_map import filters
 
     width = REGION[2] - REGION[0]
     height = REGION[3] - REGION[1]
     side = (1200 / rows * width * height) ** 0.5
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
-    queryset = api.filtered_queryset(
+    queryset = filters.filtered_queryset(
         "incidents", {"bbox": f"70.0,40.0,{70 + side:.5f},{40 + side:.5f}"}
     )[:1000]
     sql, params = queryset.query.sql_with_params()

@@ -15,12 +15,16 @@ import io
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, AsKML, GeoFunc
-from django.db.models import F, FloatField, TextField, Value
+from django.db.models import F, FloatField, Model, QuerySet, TextField, Value
+from django.urls import reverse
 
-from .models import Boundary, Enclave, Incident, Place
+from .models import Boundary, Enclave, Excerpt, Incident, Mention, Place
 
 COORDINATE_DECIMALS = 6
 CHUNK_SIZE = 2000
@@ -71,60 +75,159 @@ def _boundary_properties(row):
     return {"countries": row["countries"], "length_km": round(row["length_km"], 1)}
 
 
-# layer name -> (model, id field, geometry field, fields to read, properties builder)
-LAYERS = {
-    "places": (
-        Place,
-        "slug",
-        "point",
-        [
-            "name",
-            "kind",
-            "country",
-            "precision_m",
-            "estimated",
-            "geocoder",
-            "source",
-            "needs_review",
-        ],
-        _place_properties,
-    ),
-    "incidents": (
-        Incident,
-        "slug",
-        "place__point",
-        [
-            "date",
-            "date_end",
-            "date_precision",
-            "title",
-            "type",
-            "claimed_by",
-            "casualties",
-            "location_note",
-        ],
-        _incident_properties,
-    ),
-    "enclaves": (
-        Enclave,
-        "slug",
-        "geom",
-        ["name", "alternate_names", "sovereign", "surrounded_by", "area_km2"],
-        _enclave_properties,
-    ),
-    "boundaries": (Boundary, "countries", "geom", ["countries", "length_km"], _boundary_properties),
+@dataclass(frozen=True)
+class Layer:
+    """One layer of the exports, the APIs and the map, declared: what differs between layers
+    lives here, not in branches on the layer's name."""
+
+    name: str
+    model: type[Model]
+    id_field: str
+    geometry_field: str
+    geometry_type: str  # GeoJSON type of the geometries: Point, MultiPolygon, MultiLineString
+    # Model fields read for the properties (with ``annotations``, extra values by name).
+    fields: tuple[str, ...]
+    properties: Callable[[dict[str, Any]], dict[str, Any]]
+    title: str
+    description: str
+    # The properties' names in output order (CSV columns, OGC HTML tables); ``fields`` if empty.
+    property_names: tuple[str, ...] = ()
+    # The property that names a feature (KML's <name>).
+    label: str = "name"
+    annotations: Mapping[str, Any] = field(default_factory=dict)
+    select_related: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ("pk",)
+    # A row lasts from time_field to time_end_field (empty: one day); None: the layer has no time.
+    time_field: str | None = None
+    time_end_field: str | None = None
+    # Property filters it takes (filters.PROPERTY_FILTERS).
+    filters: tuple[str, ...] = ()
+    # Each feature carries the texts of its excerpts ("excerpts" property).
+    with_excerpts: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.property_names:
+            object.__setattr__(self, "property_names", self.fields)
+
+    @property
+    def is_point(self) -> bool:
+        return self.geometry_type == "Point"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The filtering query parameters it takes besides bbox."""
+        return (("datetime",) if self.time_field else ()) + self.filters
+
+    def queryset(self) -> QuerySet:
+        """All rows, in a stable order; callers may filter it further."""
+        queryset = self.model.objects.all()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        return queryset.order_by(*self.order_by)
+
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        Layer(
+            name="places",
+            geometry_type="Point",
+            model=Place,
+            id_field="slug",
+            geometry_field="point",
+            fields=(
+                "name",
+                "kind",
+                "country",
+                "precision_m",
+                "estimated",
+                "geocoder",
+                "source",
+                "needs_review",
+            ),
+            properties=_place_properties,
+            title="Places",
+            description="Named places found in the articles, geocoded, with the precision and "
+            "source of each point.",
+        ),
+        Layer(
+            name="incidents",
+            geometry_type="Point",
+            model=Incident,
+            id_field="slug",
+            geometry_field="place__point",
+            fields=(
+                "date",
+                "date_end",
+                "date_precision",
+                "title",
+                "type",
+                "claimed_by",
+                "casualties",
+                "location_note",
+            ),
+            annotations={
+                "place_name": F("place__name"),
+                "place_precision_m": F("place__precision_m"),
+            },
+            properties=_incident_properties,
+            property_names=(
+                "date",
+                "date_end",
+                "date_precision",
+                "title",
+                "type",
+                "claimed_by",
+                "casualties",
+                "place",
+                "place_precision_m",
+                "location_note",
+                "excerpts",
+            ),
+            title="Incidents",
+            description="Events as one party reported or claimed them, at a place, with the "
+            "article excerpts behind them. An incident lasts from date to date_end (one day when "
+            "date_end is empty).",
+            label="title",
+            select_related=("place",),
+            order_by=("date", "slug"),
+            time_field="date",
+            time_end_field="date_end",
+            filters=("claimed_by", "type"),
+            with_excerpts=True,
+        ),
+        Layer(
+            name="enclaves",
+            geometry_type="MultiPolygon",
+            model=Enclave,
+            id_field="slug",
+            geometry_field="geom",
+            fields=("name", "alternate_names", "sovereign", "surrounded_by", "area_km2"),
+            properties=_enclave_properties,
+            title="Enclaves",
+            description="Pieces of one country lying wholly inside another, derived from "
+            "OpenStreetMap country polygons (© OpenStreetMap contributors, ODbL).",
+        ),
+        Layer(
+            name="boundaries",
+            geometry_type="MultiLineString",
+            model=Boundary,
+            id_field="countries",
+            geometry_field="geom",
+            fields=("countries", "length_km"),
+            properties=_boundary_properties,
+            title="Shared boundary lines",
+            description="The lines two countries share, derived from OpenStreetMap country "
+            "polygons (© OpenStreetMap contributors, ODbL).",
+            label="countries",
+        ),
+    )
 }
 
 
-def layer_queryset(layer):
+def layer_queryset(layer: str) -> QuerySet:
     """All rows of a layer, in a stable order; callers may filter it further."""
-    model = LAYERS[layer][0]
-    queryset = model.objects.all()
-    if layer == "incidents":
-        queryset = queryset.select_related("place").order_by("date", "slug")
-    else:
-        queryset = queryset.order_by("pk")
-    return queryset
+    return LAYERS[layer].queryset()
 
 
 class _AsWKT(GeoFunc):
@@ -140,12 +243,16 @@ class _AsWKT(GeoFunc):
         return self.as_sql(compiler, connection, function="AsWKT", **extra_context)
 
 
-class _X(GeoFunc):
+class X(GeoFunc):
+    """Longitude of a point (ST_X in both PostGIS and SpatiaLite)."""
+
     output_field = FloatField()
     function = "ST_X"
 
 
-class _Y(GeoFunc):
+class Y(GeoFunc):
+    """Latitude of a point."""
+
     output_field = FloatField()
     function = "ST_Y"
 
@@ -157,20 +264,14 @@ GEOMETRY_FORMATS = {
 }
 
 
-def is_point_layer(layer):
-    return LAYERS[layer][2] in ("point", "place__point")
-
-
 def _rows(layer, queryset, geometry_format="geojson"):
-    _model, id_field, geom_field, fields, _props = LAYERS[layer]
-    extra = {}
-    if layer == "incidents":
-        extra = {"place_name": F("place__name"), "place_precision_m": F("place__precision_m")}
-    rows = queryset.values("pk", *fields, feature_id=F(id_field), **extra).annotate(
-        geometry=GEOMETRY_FORMATS[geometry_format](geom_field)
-    )
-    if geometry_format == "wkt" and is_point_layer(layer):
-        rows = rows.annotate(lon=_X(geom_field), lat=_Y(geom_field))
+    spec = LAYERS[layer]
+    geom_field = spec.geometry_field
+    rows = queryset.values(
+        "pk", *spec.fields, feature_id=F(spec.id_field), **spec.annotations
+    ).annotate(geometry=GEOMETRY_FORMATS[geometry_format](geom_field))
+    if geometry_format == "wkt" and spec.is_point:
+        rows = rows.annotate(lon=X(geom_field), lat=Y(geom_field))
     return rows
 
 
@@ -191,7 +292,7 @@ def _iter_rows(layer, queryset, geometry_format):
     """Yield (row, properties) for each row, in chunks; incidents get their excerpts' texts."""
     if queryset is None:
         queryset = layer_queryset(layer)
-    properties = LAYERS[layer][4]
+    spec = LAYERS[layer]
     rows = _rows(layer, queryset, geometry_format)
     query = queryset.query
     if query.high_mark is not None and query.high_mark - query.low_mark <= BOUNDED_ROWS:
@@ -208,9 +309,9 @@ def _iter_rows(layer, queryset, geometry_format):
                 break
         if not chunk:
             return
-        excerpts = _excerpts_by_incident([r["pk"] for r in chunk]) if layer == "incidents" else None
+        excerpts = _excerpts_by_incident([r["pk"] for r in chunk]) if spec.with_excerpts else None
         for row in chunk:
-            props = properties(row)
+            props = spec.properties(row)
             if excerpts is not None:
                 props["excerpts"] = excerpts.get(row["pk"], [])
             yield row, props
@@ -220,6 +321,81 @@ def iter_features(layer, queryset=None):
     """Yield (feature id, properties dict, geometry JSON text) for each row, in chunks."""
     for row, props in _iter_rows(layer, queryset, "geojson"):
         yield row["feature_id"], props, row["geometry"]
+
+
+def incident_summaries(queryset: QuerySet) -> list[dict[str, Any]]:
+    """The map's list entries and markers: id, lon/lat and the incident's date, title, type,
+    claimant and place, as the exported properties say them."""
+    rows = queryset.values(
+        "slug",
+        *LAYERS["incidents"].fields,
+        **LAYERS["incidents"].annotations,
+        x=X("place__point"),
+        y=Y("place__point"),
+    )
+    return [
+        {
+            "id": row["slug"],
+            "lon": round(row["x"], COORDINATE_DECIMALS),
+            "lat": round(row["y"], COORDINATE_DECIMALS),
+            **{name: props[name] for name in MAP_SUMMARY},
+        }
+        for row in rows
+        for props in (_incident_properties(row),)
+    ]
+
+
+# The properties of an incident that the map's list and markers show.
+MAP_SUMMARY = ("date", "date_end", "title", "type", "claimed_by", "place")
+
+
+def _highlights(excerpt: Excerpt, place: Place, mentions: list[Mention]) -> list[list[int]]:
+    """Where the incident's place is named inside an excerpt, as offsets into the excerpt."""
+    spans = [
+        [m.start - excerpt.start, m.end - excerpt.start]
+        for m in mentions
+        if m.article_id == excerpt.article_id and excerpt.start <= m.start and m.end <= excerpt.end
+    ]
+    if spans:
+        return spans
+    # No recorded mention: look for the place's names in the excerpt itself.
+    lowered = excerpt.text.lower()
+    for name in [place.name, *place.alternate_names]:
+        at = lowered.find(name.lower()) if name else -1
+        if at >= 0:
+            return [[at, at + len(name)]]
+    return []
+
+
+def incident_detail(incident: Incident) -> dict[str, Any]:
+    """One incident for the map's popup: its exported properties, lon/lat, and each excerpt with
+    where the place is named in it and a link to that passage of the article page."""
+    place = incident.place
+    excerpts = list(incident.excerpts.select_related("article").order_by("article_id", "start"))
+    mentions = list(place.mentions.filter(article__in={e.article_id for e in excerpts}))
+    row = {
+        **{name: getattr(incident, name) for name in LAYERS["incidents"].fields},
+        "place_name": place.name,
+        "place_precision_m": place.precision_m,
+    }
+    props = _incident_properties(row)
+    del props["place_precision_m"]
+    return {
+        "id": incident.slug,
+        "lon": round(place.point.x, COORDINATE_DECIMALS),
+        "lat": round(place.point.y, COORDINATE_DECIMALS),
+        **props,
+        "excerpts": [
+            {
+                "text": e.text,
+                "highlights": _highlights(e, place, mentions),
+                "article": e.article.title,
+                "outlet": e.article.outlet,
+                "url": reverse("article", args=[e.article.slug]) + f"#excerpt-{e.pk}",
+            }
+            for e in excerpts
+        ],
+    }
 
 
 def feature_json(feature_id, properties, geometry):
@@ -269,12 +445,7 @@ def write_geojson(layer, stream, queryset=None):
 
 def property_names(layer):
     """The property names of a layer's features, in output order."""
-    names = list(LAYERS[layer][3])
-    if layer == "incidents":
-        # _incident_properties puts the place's name and precision before the location note.
-        names[-1:-1] = ["place", "place_precision_m"]
-        names.append("excerpts")
-    return names
+    return list(LAYERS[layer].property_names)
 
 
 def as_text(value):
@@ -304,14 +475,15 @@ def iter_csv(layer, queryset=None):
     geometry as WKT, and lon/lat columns for point layers."""
     names = property_names(layer)
     header = ["id", *names, "wkt"]
-    if is_point_layer(layer):
+    point = LAYERS[layer].is_point
+    if point:
         header += ["lon", "lat"]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row, props in _iter_rows(layer, queryset, "wkt"):
         cells = [row["feature_id"], *(_cell(props[n]) for n in names), row["geometry"] or ""]
-        if is_point_layer(layer):
+        if point:
             cells += [round(row[axis], COORDINATE_DECIMALS) for axis in ("lon", "lat")]
         writer.writerow(cells)
         if buffer.tell() > 65536:
@@ -336,14 +508,6 @@ def xml_attribute(value):
     return quoteattr(_NOT_XML.sub("", value))
 
 
-def _kml_name(layer, props):
-    if layer == "incidents":
-        return props["title"]
-    if layer == "boundaries":
-        return props["countries"]
-    return props["name"]
-
-
 def iter_kml(layer, queryset=None):
     """Yield a layer as a KML 2.2 document: one Placemark per feature, its properties as
     ExtendedData, its geometry written by the database (AsKML)."""
@@ -360,7 +524,7 @@ def iter_kml(layer, queryset=None):
         )
         buffer.append(
             f"<Placemark id={xml_attribute(str(row['feature_id']))}>"
-            f"<name>{xml_text(str(_kml_name(layer, props)))}</name>"
+            f"<name>{xml_text(str(props[LAYERS[layer].label]))}</name>"
             f"<ExtendedData>{data}</ExtendedData>{row['geometry'] or ''}</Placemark>\n"
         )
         if len(buffer) >= 500:

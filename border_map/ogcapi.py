@@ -1,7 +1,7 @@
 """OGC API – Features Part 1 (OGC 17-069r4) over the layers: landing page, conformance,
 collections, items and single features, as JSON/GeoJSON or HTML, with an OpenAPI 3.0 document.
 
-Items go through the same filters (api.filtered_queryset) and the same GeoJSON writer
+Items go through the same filters (filters.filtered_queryset) and the same GeoJSON writer
 (exports.iter_geojson) as ``/api/``, so that both give the same features.
 """
 
@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from . import api, exports
+from . import api, exports, filters
 from .models import Incident
 
 DEFAULT_LIMIT = 10
@@ -32,44 +32,21 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
 ]
-COLLECTIONS = {
-    "places": (
-        "Places",
-        "Named places found in the articles, geocoded, with the precision and source of each "
-        "point.",
-    ),
-    "incidents": (
-        "Incidents",
-        "Events as one party reported or claimed them, at a place, with the article excerpts "
-        "behind them. An incident lasts from date to date_end (one day when date_end is empty).",
-    ),
-    "enclaves": (
-        "Enclaves",
-        "Pieces of one country lying wholly inside another, derived from OpenStreetMap country "
-        "polygons (© OpenStreetMap contributors, ODbL).",
-    ),
-    "boundaries": (
-        "Shared boundary lines",
-        "The lines two countries share, derived from OpenStreetMap country polygons "
-        "(© OpenStreetMap contributors, ODbL).",
-    ),
-}
 # Query parameters of /items (OGC API – Features 7.15, plus equality filters on incidents'
 # properties as /per/core/additional-parameters allows); any other one is a 400
 # (/req/core/query-param-unknown).
 ITEMS_PARAMETERS = {"f", "limit", "offset", "bbox", "datetime"}
-INCIDENT_FILTERS = {"claimed_by", "type"}
 
 
 def _wants_html(request):
     """HTML or JSON, from ``f`` first, then the Accept header; JSON when nothing says."""
-    f = api.one_value(request.GET, "f")
+    f = filters.one_value(request.GET, "f")
     if f is not None:
         if f in ("json", "geojson"):
             return False
         if f == "html":
             return True
-        raise api.BadParameter("f", f"{f!r} is not a format here; use f=json or f=html.")
+        raise filters.BadParameter("f", f"{f!r} is not a format here; use f=json or f=html.")
     preferred = request.get_preferred_type(
         ["application/json", "application/geo+json", "text/html"]
     )
@@ -102,7 +79,7 @@ def ogc_view(view):
     def wrapper(request, *args, **kwargs):
         try:
             response = view(request, *args, **kwargs)
-        except api.BadParameter as error:
+        except filters.BadParameter as error:
             response = error.response()
         # JSON or HTML is chosen by the Accept header too: caches must key on it.
         patch_vary_headers(response, ["Accept"])
@@ -167,12 +144,15 @@ def conformance(request):
 
 def _extent(layer):
     """The layer's spatial extent (and temporal one for incidents), computed by the database."""
-    geom_field = exports.LAYERS[layer][2]
-    queryset = exports.layer_queryset(layer).order_by()
-    box = queryset.aggregate(box=Extent(geom_field))["box"]
+    spec = exports.LAYERS[layer]
+    queryset = spec.queryset().order_by()
+    box = queryset.aggregate(box=Extent(spec.geometry_field))["box"]
     extent = {"spatial": {"bbox": [list(box) if box else [-180, -90, 180, 90]], "crs": CRS84}}
-    if layer == "incidents":
-        span = queryset.aggregate(first=Min("date"), last=Max(Coalesce("date_end", F("date"))))
+    if spec.time_field:
+        last = F(spec.time_field)
+        if spec.time_end_field:
+            last = Coalesce(spec.time_end_field, last)
+        span = queryset.aggregate(first=Min(spec.time_field), last=Max(last))
         interval = [span["first"], span["last"]]
         extent["temporal"] = {
             "interval": [[d.isoformat() + "T00:00:00Z" if d else None for d in interval]],
@@ -182,7 +162,7 @@ def _extent(layer):
 
 
 def _collection(request, layer):
-    title, description = COLLECTIONS[layer]
+    title, description = exports.LAYERS[layer].title, exports.LAYERS[layer].description
     links = _self_links(request, "ogcapi_collection", layer)
     links += [
         {
@@ -247,10 +227,10 @@ def collection(request, layer):
 
 
 def _check_items_parameters(request, layer):
-    allowed = ITEMS_PARAMETERS | (INCIDENT_FILTERS if layer == "incidents" else set())
+    allowed = ITEMS_PARAMETERS | set(exports.LAYERS[layer].filters)
     for name in request.GET:
         if name not in allowed:
-            raise api.BadParameter(
+            raise filters.BadParameter(
                 name, f"unknown parameter; {layer} items take {', '.join(sorted(allowed))}."
             )
 
@@ -262,20 +242,15 @@ def items(request, layer):
         return _unknown_collection(request, layer)
     _check_items_parameters(request, layer)
     wants_html = _wants_html(request)
-    params = request.GET
-    if layer != "incidents" and "datetime" in params:
-        # Every collection takes datetime (/req/core/fc-time-definition); places, enclaves and
-        # boundaries have no time, so it is checked and then has no effect on them.
-        api.parse_datetime(api.one_value(params, "datetime"))
-        params = params.copy()
-        del params["datetime"]
-    queryset = api.filtered_queryset(layer, params)
-    limit, offset = api.parse_paging(request.GET, default_limit=DEFAULT_LIMIT)
+    # Every collection takes datetime (/req/core/fc-time-definition); places, enclaves and
+    # boundaries have no time, so it is checked and then has no effect on them.
+    queryset = filters.filtered_queryset(layer, request.GET, untimed_datetime="ignore")
+    limit, offset = filters.parse_paging(request.GET, default_limit=DEFAULT_LIMIT)
     matched = queryset.count()
     returned = max(0, min(limit, matched - offset))
     rows = queryset[offset : offset + limit]
     media_type = "text/html" if wants_html else "application/geo+json"
-    links = api.page_links(
+    links = filters.page_links(
         request,
         offset,
         limit,
@@ -313,7 +288,7 @@ def items(request, layer):
         ]
         context = {
             "layer": layer,
-            "title": COLLECTIONS[layer][0],
+            "title": exports.LAYERS[layer].title,
             "features": features,
             "offset": offset,
             "names": names,
@@ -335,8 +310,8 @@ def item(request, layer, feature_id):
         return _unknown_collection(request, layer)
     if "\x00" in feature_id:  # PostgreSQL refuses NUL in text; no id has one
         return _not_found(request, f"No feature {feature_id!r} in {layer}.")
-    id_field = exports.LAYERS[layer][1]
-    queryset = exports.layer_queryset(layer).filter(**{id_field: feature_id})
+    spec = exports.LAYERS[layer]
+    queryset = spec.queryset().filter(**{spec.id_field: feature_id})
     found = list(exports.iter_features(layer, queryset))
     if not found:
         return _not_found(request, f"No feature {feature_id!r} in {layer}.")
@@ -352,7 +327,7 @@ def item(request, layer, feature_id):
     if _wants_html(request):
         context = {
             "layer": layer,
-            "title": COLLECTIONS[layer][0],
+            "title": exports.LAYERS[layer].title,
             "feature": {
                 "id": fid,
                 "rows": [(n, exports.as_text(props[n])) for n in exports.property_names(layer)],
@@ -398,8 +373,13 @@ def openapi_document(request):
         _parameter(
             "limit",
             "query",
-            f"How many features per page (1..{api.MAX_LIMIT}).",
-            {"type": "integer", "minimum": 1, "maximum": api.MAX_LIMIT, "default": DEFAULT_LIMIT},
+            f"How many features per page (1..{filters.MAX_LIMIT}).",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": filters.MAX_LIMIT,
+                "default": DEFAULT_LIMIT,
+            },
             style="form",
             explode=False,
         ),
@@ -407,7 +387,7 @@ def openapi_document(request):
             "offset",
             "query",
             "How many matching features to skip (the next links use it).",
-            {"type": "integer", "minimum": 0, "maximum": api.MAX_OFFSET, "default": 0},
+            {"type": "integer", "minimum": 0, "maximum": filters.MAX_OFFSET, "default": 0},
         ),
         _parameter(
             "bbox",

@@ -5,8 +5,10 @@ visible box into grid cells sized for the zoom, so the browser gets at most a fe
 clusters however many incidents there are; once few enough are in view it gets them one by one.
 """
 
+from typing import Any
+
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Avg, Count, F, FloatField, Func, Max, Min
+from django.db.models import Avg, Count, F, Max, Min, QuerySet
 from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,8 +17,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import api, exports, maps
-from .models import Article, Country, Incident
+from . import exports, filters, maps
+from .models import Article, Country, Incident, Place
 
 # Up to this many incidents in view are sent one by one (clustered in the browser, where
 # markers at the same place can be spread out); beyond it the database clusters them.
@@ -27,22 +29,8 @@ LIST_LIMIT = 200
 CELL_PIXELS = 64
 
 
-class X(Func):
-    """Longitude of a point (ST_X in both PostGIS and SpatiaLite)."""
-
-    function = "ST_X"
-    output_field = FloatField()
-
-
-class Y(Func):
-    """Latitude of a point."""
-
-    function = "ST_Y"
-    output_field = FloatField()
-
-
 @require_safe
-def map_page(request):
+def map_page(request: HttpRequest) -> HttpResponse:
     """The map with its filters, incident list and export button."""
     urls = {
         "incidents": reverse("map_incidents"),
@@ -74,7 +62,7 @@ def map_page(request):
 
 @require_safe
 @gzip_page
-def claimants_json(request):
+def claimants_json(request: HttpRequest) -> JsonResponse:
     """Who claims incidents, with how many each, by name: the options of the claimant filter.
 
     Loaded by the page's script rather than written into the page, whose HTML would otherwise
@@ -86,17 +74,17 @@ def claimants_json(request):
     return JsonResponse({"claimants": [{"name": name, "count": n} for name, n in rows]})
 
 
-def _cell_degrees(zoom):
+def _cell_degrees(zoom: int) -> float:
     """Grid cell size in degrees of longitude at a zoom level (Web Mercator tiles of 256 px)."""
     return 360.0 / (256 * 2**zoom) * CELL_PIXELS
 
 
-def _clusters(queryset, zoom):
+def _clusters(queryset: QuerySet, zoom: int) -> list[list]:
     """Incidents grouped into grid cells by the database: [lon, lat, count, counts by type]."""
     size = _cell_degrees(zoom)
     rows = (
         queryset.order_by()
-        .annotate(x=X("place__point"), y=Y("place__point"))
+        .annotate(x=exports.X("place__point"), y=exports.Y("place__point"))
         .annotate(gx=Floor(F("x") / size), gy=Floor(F("y") / size))
         .values("gx", "gy", "type")
         .annotate(n=Count("pk"), lon=Avg("x"), lat=Avg("y"))
@@ -114,37 +102,9 @@ def _clusters(queryset, zoom):
     ]
 
 
-def _incident_rows(queryset):
-    rows = queryset.annotate(x=X("place__point"), y=Y("place__point")).values(
-        "slug",
-        "date",
-        "date_end",
-        "title",
-        "type",
-        "claimed_by",
-        "x",
-        "y",
-        place_name=F("place__name"),
-    )
-    return [
-        {
-            "id": r["slug"],
-            "lon": round(r["x"], 6),
-            "lat": round(r["y"], 6),
-            "date": r["date"].isoformat(),
-            "date_end": r["date_end"].isoformat() if r["date_end"] else None,
-            "title": r["title"],
-            "type": r["type"],
-            "claimed_by": r["claimed_by"],
-            "place": r["place_name"],
-        }
-        for r in rows
-    ]
-
-
 @require_safe
 @gzip_page
-def incidents_in_view(request):
+def incidents_in_view(request: HttpRequest) -> JsonResponse:
     """Incidents in ``bbox`` that match the filters, for ``zoom``: one by one or in clusters.
 
     Answers ``{"total", "clusters", "incidents"}``: when ``total`` is at most POINT_LIMIT,
@@ -155,71 +115,24 @@ def incidents_in_view(request):
         zoom = request.GET.get("zoom", "")
         # isascii: "²".isdigit() is true, but int("²") fails.
         if not (zoom.isascii() and zoom.isdigit()) or not 0 <= int(zoom) <= 24:
-            raise api.BadParameter("zoom", f"{zoom!r} is not a zoom level 0..24.")
-        queryset = api.filtered_queryset("incidents", request.GET)
-    except api.BadParameter as error:
+            raise filters.BadParameter("zoom", f"{zoom!r} is not a zoom level 0..24.")
+        queryset = filters.filtered_queryset("incidents", request.GET)
+    except filters.BadParameter as error:
         return error.response()
     total = queryset.count()
     if total <= POINT_LIMIT:
-        clusters, incidents = [], _incident_rows(queryset)
+        clusters, incidents = [], exports.incident_summaries(queryset)
     else:
         clusters = _clusters(queryset, int(zoom))
-        incidents = _incident_rows(queryset[:LIST_LIMIT])
+        incidents = exports.incident_summaries(queryset[:LIST_LIMIT])
     return JsonResponse({"total": total, "clusters": clusters, "incidents": incidents})
 
 
-def _highlights(excerpt, place, mentions):
-    """Where the incident's place is named inside an excerpt, as offsets into the excerpt."""
-    spans = [
-        [m.start - excerpt.start, m.end - excerpt.start]
-        for m in mentions
-        if m.article_id == excerpt.article_id and excerpt.start <= m.start and m.end <= excerpt.end
-    ]
-    if spans:
-        return spans
-    # No recorded mention: look for the place's names in the excerpt itself.
-    lowered = excerpt.text.lower()
-    for name in [place.name, *place.alternate_names]:
-        at = lowered.find(name.lower()) if name else -1
-        if at >= 0:
-            return [[at, at + len(name)]]
-    return []
-
-
 @require_safe
-def incident_detail(request, slug):
+def incident_detail(request: HttpRequest, slug: str) -> JsonResponse:
     """One incident and its excerpts, for the popup, each linked to its place in the article."""
     incident = get_object_or_404(Incident.objects.select_related("place"), slug=slug)
-    place = incident.place
-    excerpts = list(incident.excerpts.select_related("article").order_by("article_id", "start"))
-    mentions = list(place.mentions.filter(article__in={e.article_id for e in excerpts}))
-    point = place.point
-    return JsonResponse(
-        {
-            "id": incident.slug,
-            "lon": round(point.x, 6),
-            "lat": round(point.y, 6),
-            "date": incident.date.isoformat(),
-            "date_end": incident.date_end.isoformat() if incident.date_end else None,
-            "date_precision": incident.date_precision,
-            "title": incident.title,
-            "type": incident.type,
-            "claimed_by": incident.claimed_by,
-            "casualties": incident.casualties,
-            "place": place.name,
-            "location_note": incident.location_note,
-            "excerpts": [
-                {
-                    "text": e.text,
-                    "highlights": _highlights(e, place, mentions),
-                    "article": e.article.title,
-                    "outlet": e.article.outlet,
-                    "url": reverse("article", args=[e.article.slug]) + f"#excerpt-{e.pk}",
-                }
-                for e in excerpts
-            ],
-        }
-    )
+    return JsonResponse(exports.incident_detail(incident))
 
 
 @require_safe
@@ -243,7 +156,7 @@ def countries_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def article_page(request, slug):
+def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     """An article's full text, its place mentions linked to the map and its excerpts marked."""
     article = get_object_or_404(Article, slug=slug)
     return render(
@@ -257,12 +170,12 @@ def article_page(request, slug):
     )
 
 
-def _safe_url(url):
+def _safe_url(url: str) -> str:
     """The article's own URL when it is http(s); anything else (javascript:, data:) is dropped."""
     return url if url.lower().startswith(("https://", "http://")) else ""
 
 
-def article_pieces(article):
+def article_pieces(article: Article) -> list[dict[str, Any]]:
     """The article text cut where an excerpt or a mention starts or ends.
 
     Each piece: text, ids of the excerpts covering it, excerpts starting there (for anchors), and
@@ -291,7 +204,7 @@ def article_pieces(article):
     return pieces
 
 
-def _place_map_url(place):
+def _place_map_url(place: Place) -> str:
     return (
         reverse("map")
         + f"?lat={place.point.y:.5f}&lon={place.point.x:.5f}&zoom=13&place={place.slug}"

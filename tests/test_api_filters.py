@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.db.models import Q
 
-from border_map import api, exports
+from border_map import exports, filters
 from border_map.models import Incident, Place
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +199,7 @@ def test_an_offset_past_the_end_gives_an_empty_collection(client):
 
 
 def test_filtered_queryset_applies_filters_but_not_paging():
-    queryset = api.filtered_queryset("incidents", {"type": "gunfire", "limit": "1"})
+    queryset = filters.filtered_queryset("incidents", {"type": "gunfire", "limit": "1"})
     assert queryset.count() == 4
     assert queryset.model is Incident
     assert str(exports.layer_queryset("incidents").query.order_by) == str(queryset.query.order_by)
@@ -256,7 +256,7 @@ def test_bad_input_gets_a_400_whose_json_body_names_the_parameter_and_why(
 def test_filtered_queryset_raises_bad_parameter_for_the_same_input(layer, query, parameter, reason):
     from django.http import QueryDict
 
-    with pytest.raises(api.BadParameter) as raised:
-        api.filtered_queryset(layer, QueryDict(query))
+    with pytest.raises(filters.BadParameter) as raised:
+        filters.filtered_queryset(layer, QueryDict(query))
     assert raised.value.parameter == parameter
     assert reason in raised.value.message

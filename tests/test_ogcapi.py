@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from border_map import api
+from border_map import filters
 from border_map.models import Enclave, Incident, Place
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_an_unknown_collection_or_feature_is_a_404(client, url):
         ("bbox=a,b,c,d", "bbox"),
         ("datetime=April", "datetime"),
         ("limit=0", "limit"),
-        (f"limit={api.MAX_LIMIT + 1}", "limit"),
+        (f"limit={filters.MAX_LIMIT + 1}", "limit"),
         ("offset=-5", "offset"),
         ("f=xml", "f"),
         ("colour=red", "colour"),
@@ -262,7 +262,7 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
     items = document["paths"]["/collections/{collectionId}/items"]["get"]
     parameters = {p["name"]: p for p in items["parameters"]}
     assert {"limit", "offset", "bbox", "datetime", "f", "collectionId"} <= set(parameters)
-    assert parameters["limit"]["schema"]["maximum"] == api.MAX_LIMIT
+    assert parameters["limit"]["schema"]["maximum"] == filters.MAX_LIMIT
     assert parameters["collectionId"]["schema"]["enum"] == [
         "places",
         "incidents",

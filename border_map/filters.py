@@ -1,0 +1,304 @@
+"""Query parameters of every data endpoint: parsing, filtering and paging, in one place.
+
+``/api/``, ``/ogcapi/`` and the map's own JSON endpoints all call :func:`filtered_queryset` and
+:func:`parse_paging`. Parameters follow OGC API – Features Part 1 (``bbox``, ``datetime``,
+``limit``), so the same parsing serves both APIs. Which filters a layer takes is declared on the
+layer (``exports.Layer.time_field`` and ``.filters``); bad input raises :class:`BadParameter`,
+answered as a 400 with a JSON body that names the parameter, and never reaches the database.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.gis.geos import Polygon
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, JsonResponse
+
+from . import exports
+from .models import Incident
+
+MAX_LIMIT = 10_000
+# Larger offsets overflow the databases' integers (a 500); no layer comes near this many rows.
+MAX_OFFSET = 2**31 - 1
+
+Params = Mapping[str, Any]
+
+
+class BadParameter(Exception):
+    """A query parameter that cannot be used as given; answered with a 400."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+    def response(self) -> JsonResponse:
+        return JsonResponse(
+            {
+                "code": "InvalidParameterValue",
+                "parameter": self.parameter,
+                "description": self.message,
+            },
+            status=400,
+        )
+
+
+def values(params: Params, name: str) -> list[str]:
+    """Every value given for a parameter, from a QueryDict or a plain dict."""
+    if hasattr(params, "getlist"):
+        found = params.getlist(name)
+    else:
+        value = params.get(name)
+        if value is None:
+            found = []
+        else:
+            found = list(value) if isinstance(value, list | tuple) else [value]
+    # PostgreSQL refuses NUL in text (a 500 if it reached the query); no real value has one.
+    if any("\x00" in str(v) for v in found):
+        raise BadParameter(name, "contains a NUL character.")
+    return found
+
+
+def one_value(params: Params, name: str) -> str | None:
+    """The single value of a parameter, or None; a repeated parameter is an error."""
+    found = values(params, name)
+    if len(found) > 1:
+        raise BadParameter(name, "given more than once; give it once.")
+    return found[0] if found else None
+
+
+def comma_list(params: Params, name: str) -> list[str]:
+    """All values of a parameter, repeated or comma-separated, without empty ones."""
+    return [
+        part.strip() for v in values(params, name) for part in str(v).split(",") if part.strip()
+    ]
+
+
+def parse_bbox(text: str) -> list[Polygon]:
+    """``minLon,minLat,maxLon,maxLat`` (or 6 values with heights, which are ignored) as a list
+    of polygons; a box whose minLon is greater than its maxLon crosses the antimeridian and is
+    split in two (OGC API – Features Part 1, 7.15.3)."""
+    parts = text.split(",")
+    if len(parts) not in (4, 6):
+        raise BadParameter(
+            "bbox",
+            f"expected 4 numbers minLon,minLat,maxLon,maxLat (or 6 with heights), "
+            f"got {len(parts)}.",
+        )
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise BadParameter("bbox", f"{text!r} is not a list of numbers.") from None
+    if not all(math.isfinite(n) for n in numbers):
+        raise BadParameter("bbox", "values must be finite numbers.")
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    min_lon, min_lat, max_lon, max_lat = numbers
+    for lat in (min_lat, max_lat):
+        if not -90 <= lat <= 90:
+            raise BadParameter("bbox", f"latitude {lat:g} is outside -90..90.")
+    for lon in (min_lon, max_lon):
+        if not -180 <= lon <= 180:
+            raise BadParameter("bbox", f"longitude {lon:g} is outside -180..180.")
+    if min_lat > max_lat:
+        raise BadParameter("bbox", f"minLat {min_lat:g} is greater than maxLat {max_lat:g}.")
+    if min_lon <= max_lon:
+        boxes = [(min_lon, min_lat, max_lon, max_lat)]
+    else:
+        boxes = [(min_lon, min_lat, 180.0, max_lat), (-180.0, min_lat, max_lon, max_lat)]
+    polygons = []
+    for box in boxes:
+        polygon = Polygon.from_bbox(box)
+        polygon.srid = 4326
+        polygons.append(polygon)
+    return polygons
+
+
+def _parse_instant(text: str) -> dt.date:
+    """An RFC 3339 date or date-time as a date (a date-time's day in UTC)."""
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        if "T" not in text.upper():
+            raise ValueError
+        value = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadParameter(
+            "datetime",
+            f"{text!r} is not an RFC 3339 date (2021-04-29) or date-time (2021-04-29T10:00:00Z).",
+        ) from None
+    if value.tzinfo is None:
+        raise BadParameter("datetime", f"{text!r} has no time zone offset (add Z or +06:00).")
+    return value.astimezone(dt.UTC).date()
+
+
+def parse_datetime(text: str) -> tuple[dt.date | None, dt.date | None]:
+    """An instant or an interval ``start/end`` (``..`` or empty for an open end) as a pair of
+    dates, either of which may be None."""
+    text = text.strip()
+    if "/" in text:
+        parts = text.split("/")
+        if len(parts) != 2:
+            raise BadParameter("datetime", f"{text!r} has more than one '/'.")
+        start, end = (None if p in ("", "..") else _parse_instant(p) for p in parts)
+        if start is None and end is None:
+            # OGC API – Features 7.15.4: an interval is open at one end at most.
+            raise BadParameter("datetime", f"the interval {text!r} has no end at all.")
+        if start and end and start > end:
+            raise BadParameter("datetime", f"the interval {text!r} ends before it starts.")
+        return start, end
+    if text in ("", ".."):
+        raise BadParameter("datetime", "give a date, a date-time or an interval start/end.")
+    day = _parse_instant(text)
+    return day, day
+
+
+def _whole_number(params: Params, name: str) -> int | None:
+    text = one_value(params, name)
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise BadParameter(name, f"{text!r} is not a whole number.") from None
+
+
+def parse_paging(params: Params, default_limit: int | None = None) -> tuple[int | None, int]:
+    """``limit`` (1..MAX_LIMIT; ``default_limit`` when absent) and ``offset`` (0..MAX_OFFSET)."""
+    limit = _whole_number(params, "limit")
+    if limit is None:
+        limit = default_limit
+    elif not 1 <= limit <= MAX_LIMIT:
+        raise BadParameter("limit", f"{limit} is outside 1..{MAX_LIMIT}.")
+    offset = _whole_number(params, "offset")
+    if offset is None:
+        offset = 0
+    elif offset < 0:
+        raise BadParameter("offset", f"{offset} is negative.")
+    elif offset > MAX_OFFSET:
+        raise BadParameter("offset", f"{offset} is above the largest offset, {MAX_OFFSET}.")
+    return limit, offset
+
+
+# Property filters a layer may declare (exports.Layer.filters): name -> (queryset, params) ->
+# queryset. Each checks its own values and raises BadParameter.
+def _claimed_by(queryset: QuerySet, params: Params) -> QuerySet:
+    # Claimants' names contain commas ("Delegations of both countries, in a joint statement"):
+    # several are given by repeating the parameter, never split.
+    claimed_by = [v for v in values(params, "claimed_by") if v]
+    return queryset.filter(claimed_by__in=claimed_by) if claimed_by else queryset
+
+
+def _type(queryset: QuerySet, params: Params) -> QuerySet:
+    types = comma_list(params, "type")
+    if not types:
+        return queryset
+    unknown = sorted(set(types) - set(Incident.Type.values))
+    if unknown:
+        raise BadParameter(
+            "type",
+            f"unknown type {', '.join(unknown)}; types: {', '.join(Incident.Type.values)}.",
+        )
+    return queryset.filter(type__in=types)
+
+
+PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
+    "claimed_by": _claimed_by,
+    "type": _type,
+}
+
+
+def layer_or_404(name: str) -> exports.Layer:
+    """The declared layer of that name; an unknown one raises Http404."""
+    if name not in exports.LAYERS:
+        raise Http404(f"No layer {name!r}; layers: {', '.join(exports.LAYERS)}.")
+    return exports.LAYERS[name]
+
+
+def _date_filter(layer: exports.Layer, queryset: QuerySet, text: str) -> QuerySet:
+    start, end = parse_datetime(text)
+    # A row spans time_field..time_end_field (end empty: one day); keep those that overlap.
+    if end is not None:
+        queryset = queryset.filter(**{f"{layer.time_field}__lte": end})
+    if start is not None and layer.time_field:
+        last = F(layer.time_field)
+        if layer.time_end_field:
+            last = Coalesce(layer.time_end_field, last)
+        queryset = queryset.alias(last_day=last).filter(last_day__gte=start)
+    return queryset
+
+
+def _only_on(name: str) -> str:
+    takers = [n for n, layer in exports.LAYERS.items() if name in layer.parameters]
+    return ", ".join(takers)
+
+
+def filtered_queryset(
+    layer_name: str, params: Params, untimed_datetime: str = "refuse"
+) -> QuerySet:
+    """The rows of a layer that match ``bbox``, ``datetime`` and the layer's property filters.
+
+    ``limit`` and ``offset`` are checked (a bad one raises) but not applied: slice with
+    :func:`parse_paging`. An unknown layer raises Http404; a bad parameter, BadParameter.
+    ``datetime`` on a layer without time is refused, or with ``untimed_datetime="ignore"`` checked
+    and then without effect (OGC API – Features: every collection takes it,
+    /req/core/fc-time-definition).
+    """
+    layer = layer_or_404(layer_name)
+    parse_paging(params)
+    queryset = layer.queryset()
+
+    bbox = one_value(params, "bbox")
+    if bbox is not None:
+        match = Q()
+        for polygon in parse_bbox(bbox):
+            match |= Q(**{f"{layer.geometry_field}__intersects": polygon})
+        queryset = queryset.filter(match)
+
+    for name in ("datetime", *PROPERTY_FILTERS):
+        if name in layer.parameters or one_value(params, name) is None:
+            continue
+        if name == "datetime" and untimed_datetime == "ignore":
+            parse_datetime(one_value(params, name) or "")
+            continue
+        raise BadParameter(name, f"filters {_only_on(name)} only; {layer.name} have no {name}.")
+
+    text = one_value(params, "datetime")
+    if text is not None and layer.time_field:
+        queryset = _date_filter(layer, queryset, text)
+    for name in layer.filters:
+        queryset = PROPERTY_FILTERS[name](queryset, params)
+    return queryset
+
+
+def page_links(
+    request: HttpRequest,
+    offset: int,
+    limit: int | None,
+    has_next: bool,
+    media_type: str,
+    fmt: str | None = None,
+) -> list[dict[str, str]]:
+    """OGC-style ``links`` for a page: self, and next/prev when there are such pages (with
+    ``f=fmt`` when given, so that a link gives its media type whatever the Accept header)."""
+
+    def url(new_offset: int) -> str:
+        query = request.GET.copy()
+        query["offset"] = str(new_offset)
+        query["limit"] = str(limit)
+        if fmt:
+            query["f"] = fmt
+        return request.build_absolute_uri(request.path + "?" + urlencode(query, doseq=True))
+
+    links = [{"href": request.build_absolute_uri(), "rel": "self", "type": media_type}]
+    if limit is None:
+        return links
+    if has_next:
+        links.append({"href": url(offset + limit), "rel": "next", "type": media_type})
+    if offset > 0:
+        links.append({"href": url(max(0, offset - limit)), "rel": "prev", "type": media_type})
+    return links
