@@ -43,6 +43,9 @@ VOWELS = set("aeiou")
 CLOSE_SCORE = 0.5
 # A score below this is too weak to place a name without review.
 LOW_SCORE = 0.0
+# A place far from the article's others, in a country it does not name and smaller than this is
+# taken for a namesake; a capital or a large town (Tashkent) named in passing is not.
+NAMESAKE_POPULATION = 100_000
 
 LATIN_WORD = r"[A-Z][a-zA-Z’'ʻ]+"
 CYRILLIC_UPPER = "А-ЯЁӨҮҢҲҶҚҒӢӮІЇЄ"
@@ -57,13 +60,17 @@ EN_PLACE_WORDS = {
     "village": "settlement",
     "villages": "settlement",
     "town": "town",
+    "towns": "town",
     "city": "town",
     "settlement": "settlement",
+    "settlements": "settlement",
     "jamoat": "district",
+    "jamoats": "district",
     "district": "district",
     "districts": "district",
     "rayon": "district",
     "region": "region",
+    "regions": "region",
     "province": "region",
     "oblast": "region",
     "area": "area",
@@ -887,9 +894,10 @@ def _en_candidates(text):
         if word != word.lower() and not word.istitle():
             continue
         names = match.group("names")
-        # Keep the capitalised words just before the place word ("... in Batken district").
+        # Keep the capitalised words just before the place word ("... in Batken district"),
+        # after the last word that is never a name ("Tensions Rise In Border Area": none).
         words = names.split(" ")
-        while words and (words[0] in EN_STOP or not words[0][:1].isupper()):
+        while any(w in EN_STOP or not w[:1].isupper() for w in words):
             words = words[1:]
         if not words:
             continue
@@ -1207,7 +1215,11 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
         far = nearest is not None and nearest[1] > review_km
         foreign = bool(countries and place.country and place.country not in countries)
         weak = place.how == "spelling" and place.score < LOW_SCORE
-        if place.how in {"transliteration", "spelling"} and (far or foreign or weak):
+        by_sound = place.how in {"transliteration", "spelling"} and (far or foreign or weak)
+        # Even spelled as written: a village far from all the others, in a country the article
+        # does not name, is a namesake (Bulak-Bashi of Batken is not Bulakbashi of Andijan).
+        namesake = far and foreign and place.entry.population < NAMESAKE_POPULATION
+        if by_sound or namesake:
             where = (
                 f"{nearest[1]:.0f} km from {nearest[0]}"
                 if far
@@ -1215,9 +1227,12 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
                 if foreign
                 else f"a poor fit (score {place.score:.1f})"
             )
+            if namesake:
+                where += f" and in {place.country}, a country the article does not name"
+            alike = "of that name" if namesake and not by_sound else "that sounds alike"
             for mention in place.mentions:
                 why = (
-                    f"no gazetteer row fits: the only one that sounds alike, {place.entry.name} "
+                    f"no gazetteer row fits: the only one {alike}, {place.entry.name} "
                     f"({place.entry.source}), is {where}"
                 )
                 unresolved.append(Flagged(mention.start, mention.end, mention.text, why))

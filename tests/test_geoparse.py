@@ -241,6 +241,25 @@ def test_a_region_named_after_a_town_without_a_row_of_its_own_is_not_the_town():
     assert "a region named after Osh (town), not it" in result.unresolved[0].why
 
 
+def test_a_village_of_that_name_far_away_in_a_country_the_article_does_not_name_is_unresolved():
+    # Spelled as GeoNames writes the Andijan town (Bulakbashi), 170 km from Isfara.
+    text = "Guards clashed in the Bulak-Bashi area, then near Isfara in Kyrgyzstan's Batken region."
+    result = geoparse(text)
+    assert [u.text for u in result.unresolved] == ["Bulak-Bashi"]
+    assert "in UZ, a country the article does not name" in result.unresolved[0].why
+    # A capital is named in passing, not a namesake.
+    result = geoparse("Talks in Tashkent, then clashes near Isfara in Kyrgyzstan's Batken region.")
+    assert "Tashkent" in [p.name for p in result.places]
+
+
+def test_english_place_words_before_of_all_give_a_kind():
+    from border_map.geoparsing import _EN_OF_WORDS, EN_PLACE_WORDS
+
+    assert set(_EN_OF_WORDS.split("|")) <= set(EN_PLACE_WORDS)
+    result = geoparse("Shells hit the settlements of Kummazor and Surkh near Isfara.")
+    assert [u.text for u in result.unresolved] == ["Kummazor", "Surkh"]
+
+
 def test_a_city_beyond_the_gazetteer_area_is_unresolved():
     result = geoparse("Both countries are closely allied with Moscow, and Batken is calm.")
     assert [u.text for u in result.unresolved] == ["Moscow"]
