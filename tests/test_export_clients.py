@@ -12,7 +12,7 @@ from owslib.ogcapi.features import Features
 
 from border_map.models import Enclave, Incident, Place
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clients]
 
 LAYERS = ["places", "incidents", "enclaves", "boundaries"]
 KOK_TASH_BOX = (70.5, 39.9, 70.55, 39.96)
