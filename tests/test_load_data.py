@@ -32,5 +32,10 @@ def test_loading_everything_again_changes_no_count():
     before = counts()
     call_command("load_data", verbosity=0)
     assert counts() == before
-    assert before[:4] == [len(seed.COUNTRIES), len(seed.ENCLAVES), 3, len(seed.ARTICLES)]  # 3 pairs
+    assert before[:4] == [
+        len(seed.COUNTRIES),
+        len(seed.ENCLAVES),
+        3,
+        len(seed.ARTICLES),
+    ]  # KG–TJ, KG–UZ, TJ–UZ
     assert before[5] == len(seed.INCIDENTS)
