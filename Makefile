@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: setup run test test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse vendor clean
+.PHONY: setup run test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse vendor clean
 
 setup:
 	scripts/setup.sh
@@ -20,11 +20,12 @@ run: setup
 	@echo "border_map on http://127.0.0.1:$(PORT)/"
 	$(VENV)/bin/gunicorn border_map.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
-# Ruff for Python; Biome (package.json) lints and format-checks the browser code, whose pure
+# Ruff and mypy (with django-stubs) for Python; Biome (package.json) lints and format-checks the browser code, whose pure
 # functions node's own test runner tests (tests/js/).
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	node_modules/.bin/biome ci --colors=off .
 	node --test --test-reporter=dot tests/js/*.test.mjs
 
@@ -32,6 +33,11 @@ test:
 	scripts/setup.sh test
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest
+
+# The suite without the browser tests and the real GDAL/OWSLib clients: under a minute.
+test-fast:
+	scripts/setup.sh
+	$(VENV)/bin/pytest -m "not browser and not clients" -q
 
 postgis-db:
 	scripts/setup.sh postgis

@@ -6,7 +6,7 @@ body that names the parameter; it never reaches the database.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.http import (
     HttpRequest,
@@ -26,7 +26,7 @@ from . import exports, filters
 ETAG_MAX_FEATURES = 5_000
 
 # Each format: (file extension, content type, iterator of text chunks).
-FORMATS = {
+FORMATS: dict[str, tuple[str, str, Callable[..., Iterator[str]]]] = {
     "geojson": ("geojson", "application/geo+json", exports.iter_geojson),
     "csv": ("csv", "text/csv; charset=utf-8", exports.iter_csv),
     "kml": ("kml", "application/vnd.google-earth.kml+xml", exports.iter_kml),
@@ -46,6 +46,7 @@ def serve_text(
     small: bool,
 ) -> HttpResponse | StreamingHttpResponse:
     """A response from text chunks: built in memory with an ETag when ``small``, else streamed."""
+    response: HttpResponseBase
     if small:
         body = "".join(chunks).encode("utf-8")
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

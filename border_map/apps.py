@@ -1,6 +1,7 @@
 """App configuration; checks the BORDER_MAP settings dict at start-up."""
 
 import math
+from typing import Any
 
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
@@ -14,7 +15,7 @@ EXPECTED_SHAPE = """BORDER_MAP = {
 }"""
 
 
-def check_options(options):
+def check_options(options: dict[str, Any]) -> None:
     """Raise ImproperlyConfigured, showing the expected shape, if the options are off."""
     problems = []
     if options.get("GEOCODER") not in {"gazetteer", "nominatim"}:
@@ -40,7 +41,7 @@ class BorderMapConfig(AppConfig):
     name = "border_map"
     verbose_name = "Border map"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.conf import settings
 
         check_options(settings.BORDER_MAP)

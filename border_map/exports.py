@@ -15,19 +15,22 @@ import io
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, AsKML, GeoFunc
-from django.db.models import F, FloatField, Model, QuerySet, TextField, Value
+from django.db.models import Expression, F, FloatField, Model, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from .models import Boundary, Enclave, Excerpt, Incident, Mention, Place
 
 COORDINATE_DECIMALS = 6
 CHUNK_SIZE = 2000
+# A feature as the writers take it: (id, properties, geometry as GeoJSON text).
+Feature = tuple[Any, dict[str, Any], str | None]
 BOUNDED_ROWS = 20_000  # results up to this size (pages of the API) are fetched in one go
 # One encoder for every feature: json.dumps with options builds a new one per call.
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -118,9 +121,16 @@ class Layer:
         """The filtering query parameters it takes besides bbox."""
         return (("datetime",) if self.time_field else ()) + self.filters
 
+    def last_day(self) -> Expression | F:
+        """The last day a row lasts (time_end_field, or time_field when it is empty)."""
+        assert self.time_field, f"{self.name} has no time"
+        if self.time_end_field:
+            return Coalesce(self.time_end_field, F(self.time_field))
+        return F(self.time_field)
+
     def queryset(self) -> QuerySet:
         """All rows, in a stable order; callers may filter it further."""
-        queryset = self.model.objects.all()
+        queryset = self.model._default_manager.all()
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset.order_by(*self.order_by)
@@ -257,7 +267,7 @@ class Y(GeoFunc):
     function = "ST_Y"
 
 
-GEOMETRY_FORMATS = {
+GEOMETRY_FORMATS: dict[str, Callable[[str], GeoFunc]] = {
     "geojson": lambda field: AsGeoJSON(field, precision=COORDINATE_DECIMALS),
     "wkt": _AsWKT,
     "kml": lambda field: AsKML(field, precision=COORDINATE_DECIMALS),
@@ -317,7 +327,7 @@ def _iter_rows(layer, queryset, geometry_format):
             yield row, props
 
 
-def iter_features(layer, queryset=None):
+def iter_features(layer: str, queryset: QuerySet | None = None) -> Iterator[Feature]:
     """Yield (feature id, properties dict, geometry JSON text) for each row, in chunks."""
     for row, props in _iter_rows(layer, queryset, "geojson"):
         yield row["feature_id"], props, row["geometry"]
@@ -398,7 +408,7 @@ def incident_detail(incident: Incident) -> dict[str, Any]:
     }
 
 
-def feature_json(feature_id, properties, geometry):
+def feature_json(feature_id: Any, properties: dict[str, Any], geometry: str | None) -> str:
     """One GeoJSON Feature as text; the geometry text comes from the database as it is."""
     return (
         '{"type":"Feature","id":'
@@ -411,12 +421,16 @@ def feature_json(feature_id, properties, geometry):
     )
 
 
-def iter_geojson(layer, queryset=None, extra_members=None):
+def iter_geojson(
+    layer: str, queryset: QuerySet | None = None, extra_members: dict[str, Any] | None = None
+) -> Iterator[str]:
     """Yield an RFC 7946 FeatureCollection as text chunks (``extra_members`` are added to it)."""
     return iter_collection(iter_features(layer, queryset), extra_members)
 
 
-def iter_collection(features, extra_members=None):
+def iter_collection(
+    features: Iterable[Feature], extra_members: dict[str, Any] | None = None
+) -> Iterator[str]:
     """Yield a FeatureCollection of (id, properties, geometry text) tuples as text chunks."""
     head = '{"type":"FeatureCollection"'
     for key, value in (extra_members or {}).items():
@@ -434,7 +448,7 @@ def iter_collection(features, extra_members=None):
     yield "".join(buffer)
 
 
-def write_geojson(layer, stream, queryset=None):
+def write_geojson(layer: str, stream: TextIO, queryset: QuerySet | None = None) -> int:
     """Write a layer as a FeatureCollection to a text stream; return the number of features."""
     count = 0
     for chunk in iter_geojson(layer, queryset):
@@ -443,12 +457,12 @@ def write_geojson(layer, stream, queryset=None):
     return count
 
 
-def property_names(layer):
+def property_names(layer: str) -> list[str]:
     """The property names of a layer's features, in output order."""
     return list(LAYERS[layer].property_names)
 
 
-def as_text(value):
+def as_text(value: Any) -> str:
     """A property as text for CSV and KML: lists as JSON, booleans as true/false, None empty."""
     if value is None:
         return ""
@@ -470,7 +484,7 @@ def _cell(value):
     return text
 
 
-def iter_csv(layer, queryset=None):
+def iter_csv(layer: str, queryset: QuerySet | None = None) -> Iterator[str]:
     """Yield a layer as UTF-8 CSV text (RFC 4180, CRLF line ends): id, the properties, then the
     geometry as WKT, and lon/lat columns for point layers."""
     names = property_names(layer)
@@ -498,17 +512,17 @@ def iter_csv(layer, queryset=None):
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def xml_text(value):
+def xml_text(value: str) -> str:
     """Text for an XML element: markup escaped, characters XML forbids dropped."""
     return escape(_NOT_XML.sub("", value))
 
 
-def xml_attribute(value):
+def xml_attribute(value: str) -> str:
     """A quoted XML attribute value, with the same rules as xml_text."""
     return quoteattr(_NOT_XML.sub("", value))
 
 
-def iter_kml(layer, queryset=None):
+def iter_kml(layer: str, queryset: QuerySet | None = None) -> Iterator[str]:
     """Yield a layer as a KML 2.2 document: one Placemark per feature, its properties as
     ExtendedData, its geometry written by the database (AsKML)."""
     yield (

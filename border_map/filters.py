@@ -14,8 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 
 from . import exports
@@ -224,11 +223,8 @@ def _date_filter(layer: exports.Layer, queryset: QuerySet, text: str) -> QuerySe
     # A row spans time_field..time_end_field (end empty: one day); keep those that overlap.
     if end is not None:
         queryset = queryset.filter(**{f"{layer.time_field}__lte": end})
-    if start is not None and layer.time_field:
-        last = F(layer.time_field)
-        if layer.time_end_field:
-            last = Coalesce(layer.time_end_field, last)
-        queryset = queryset.alias(last_day=last).filter(last_day__gte=start)
+    if start is not None:
+        queryset = queryset.alias(last_day=layer.last_day()).filter(last_day__gte=start)
     return queryset
 
 

@@ -7,8 +7,10 @@ our endpoints in the browser, so the HTML does not grow with the data.
 Every script and stylesheet comes from our ``static/``; folium's CDN links are replaced.
 """
 
+from typing import Any
+
 import folium
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from django.conf import settings
 from django.templatetags.static import static
 from folium.plugins import FastMarkerCluster
@@ -33,7 +35,7 @@ GEONAMES_ATTRIBUTION = 'places: <a href="https://www.geonames.org/">GeoNames</a>
 
 # Okabe–Ito colours, told apart with the common colour-vision deficiencies. Incidents are coloured
 # by type: the seed article alone has ten different claimants, too many to tell apart by colour.
-TYPE_COLOURS = {
+TYPE_COLOURS: dict[str, str] = {
     Incident.Type.CLASH: "#d55e00",
     Incident.Type.GUNFIRE: "#cc79a7",
     Incident.Type.CASUALTIES: "#000000",
@@ -43,19 +45,19 @@ TYPE_COLOURS = {
 COUNTRY_COLOURS = {"KG": "#d55e00", "TJ": "#009e73", "UZ": "#0072b2"}
 
 
-def leaflet_js():
+def leaflet_js() -> list[tuple[str, str]]:
     return [("leaflet", static(LEAFLET + "leaflet.js"))]
 
 
-def leaflet_css():
+def leaflet_css() -> list[tuple[str, str]]:
     return [("leaflet_css", static(LEAFLET + "leaflet.css"))]
 
 
-def markercluster_js():
+def markercluster_js() -> list[tuple[str, str]]:
     return [("markerclusterjs", static(MARKERCLUSTER + "leaflet.markercluster.js"))]
 
 
-def markercluster_css():
+def markercluster_css() -> list[tuple[str, str]]:
     return [
         ("markerclustercss", static(MARKERCLUSTER + "MarkerCluster.css")),
         ("markerclusterdefaultcss", static(MARKERCLUSTER + "MarkerCluster.Default.css")),
@@ -108,17 +110,17 @@ class BrowserLayers(MacroElement):
         self.control = control
         self.config = config
 
-    def render(self, **kwargs):
-        header = self.get_root().header
+    def render(self, **kwargs: Any) -> str:
+        header = _figure(self).header
         for name, url in markercluster_css() + [("border_map_css", static("border_map/map.css"))]:
             header.add_child(folium.CssLink(url), name=name)
         for name, url in markercluster_js():
             header.add_child(folium.JavascriptLink(url), name=name)
         header.add_child(ModuleScriptLink(static("border_map/main.js")), name="border_map_js")
-        super().render(**kwargs)
+        return super().render(**kwargs)
 
 
-def incident_map(urls):
+def incident_map(urls: dict[str, str]) -> folium.Map:
     """The site's map: base layers, scale bar, layer control, and the layers loaded in the browser.
 
     ``urls`` maps endpoint names (incidents, incident, places, enclaves, boundaries, countries,
@@ -151,14 +153,21 @@ def incident_map(urls):
     return fmap
 
 
-def map_parts(fmap):
+def _figure(element: Element) -> Figure:
+    """The branca Figure a map is rendered into (get_root() is typed as any Element)."""
+    root = element.get_root()
+    assert isinstance(root, Figure)
+    return root
+
+
+def map_parts(fmap: folium.Map) -> tuple[str, str, str]:
     """The rendered (header, body, script) of a folium map, to place in a Django template."""
-    root = fmap.get_root()
+    root = _figure(fmap)
     root.render()
     return root.header.render(), root.html.render(), root.script.render()
 
 
-def fast_marker_cluster_map(points):
+def fast_marker_cluster_map(points: list[list[float]]) -> folium.Map:
     """The benchmark's baseline: plain folium with every point embedded in a FastMarkerCluster."""
     fmap = _new_map(control_scale=True)
     fmap.fit_bounds(REGION_BOUNDS)

@@ -7,12 +7,13 @@ Items go through the same filters (filters.filtered_queryset) and the same GeoJS
 
 import functools
 import json
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.gis.db.models import Extent
-from django.db.models import F, Max, Min
-from django.db.models.functions import Coalesce
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Max, Min
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -70,7 +71,7 @@ def _self_links(request, name, *args, json_type="application/json"):
     return [json_link, html_link]
 
 
-def ogc_view(view):
+def ogc_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Wrap a view: GET/HEAD only, gzip, and BadParameter answered with a 400 JSON body."""
 
     @functools.wraps(view)
@@ -97,7 +98,7 @@ def _respond(request, template, context, data):
 
 
 @ogc_view
-def landing(request):
+def landing(request: HttpRequest) -> HttpResponseBase:
     """The landing page: links to the API definition, the conformance classes and the data."""
     links = _self_links(request, "ogcapi_landing")
     links += [
@@ -136,7 +137,7 @@ def landing(request):
 
 
 @ogc_view
-def conformance(request):
+def conformance(request: HttpRequest) -> HttpResponseBase:
     """The conformance classes this service implements."""
     data = {"conformsTo": CONFORMANCE, "links": _self_links(request, "ogcapi_conformance")}
     return _respond(request, "conformance.html", {}, data)
@@ -149,10 +150,7 @@ def _extent(layer):
     box = queryset.aggregate(box=Extent(spec.geometry_field))["box"]
     extent = {"spatial": {"bbox": [list(box) if box else [-180, -90, 180, 90]], "crs": CRS84}}
     if spec.time_field:
-        last = F(spec.time_field)
-        if spec.time_end_field:
-            last = Coalesce(spec.time_end_field, last)
-        span = queryset.aggregate(first=Min(spec.time_field), last=Max(last))
+        span = queryset.aggregate(first=Min(spec.time_field), last=Max(spec.last_day()))
         interval = [span["first"], span["last"]]
         extent["temporal"] = {
             "interval": [[d.isoformat() + "T00:00:00Z" if d else None for d in interval]],
@@ -196,7 +194,7 @@ def _collection(request, layer):
 
 
 @ogc_view
-def collections(request):
+def collections(request: HttpRequest) -> HttpResponseBase:
     """Every collection, with its extent and links to its items."""
     data = {
         "links": _self_links(request, "ogcapi_collections"),
@@ -218,7 +216,7 @@ def _unknown_collection(request, layer):
 
 
 @ogc_view
-def collection(request, layer):
+def collection(request: HttpRequest, layer: str) -> HttpResponseBase:
     """One collection's description."""
     if layer not in exports.LAYERS:
         return _unknown_collection(request, layer)
@@ -236,7 +234,7 @@ def _check_items_parameters(request, layer):
 
 
 @ogc_view
-def items(request, layer):
+def items(request: HttpRequest, layer: str) -> HttpResponseBase:
     """A page of a collection's features (OGC API – Features 7.15), filtered and counted."""
     if layer not in exports.LAYERS:
         return _unknown_collection(request, layer)
@@ -246,6 +244,7 @@ def items(request, layer):
     # boundaries have no time, so it is checked and then has no effect on them.
     queryset = filters.filtered_queryset(layer, request.GET, untimed_datetime="ignore")
     limit, offset = filters.parse_paging(request.GET, default_limit=DEFAULT_LIMIT)
+    assert limit is not None  # a default is given
     matched = queryset.count()
     returned = max(0, min(limit, matched - offset))
     rows = queryset[offset : offset + limit]
@@ -304,7 +303,7 @@ def items(request, layer):
 
 
 @ogc_view
-def item(request, layer, feature_id):
+def item(request: HttpRequest, layer: str, feature_id: str) -> HttpResponseBase:
     """One feature by its id (OGC API – Features 7.16)."""
     if layer not in exports.LAYERS:
         return _unknown_collection(request, layer)
@@ -352,7 +351,7 @@ def _parameter(name, where, description, schema, required=False, **extra):
     }
 
 
-def openapi_document(request):
+def openapi_document(request: HttpRequest) -> dict[str, Any]:
     """The OpenAPI 3.0 definition of this service, as a dict."""
     server = request.build_absolute_uri(reverse("ogcapi_landing")).rstrip("/")
     f = _parameter(
@@ -499,7 +498,7 @@ def openapi_document(request):
 
 
 @ogc_view
-def openapi(request):
+def openapi(request: HttpRequest) -> HttpResponseBase:
     """The OpenAPI 3.0 document (JSON), or a page that shows it (HTML)."""
     document = openapi_document(request)
     if _wants_html(request):

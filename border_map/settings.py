@@ -13,14 +13,14 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name, default=False):
+def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_float(name, default):
+def env_float(name: str, default: float) -> float:
     value = os.environ.get(name, default)
     try:
         return float(value)
@@ -120,13 +120,13 @@ BORDER_MAP = {
     "NOMINATIM_DOMAIN": os.environ.get("NOMINATIM_DOMAIN", "nominatim.openstreetmap.org"),
     "NOMINATIM_SCHEME": os.environ.get("NOMINATIM_SCHEME", "https"),
     "NOMINATIM_USER_AGENT": os.environ.get("NOMINATIM_USER_AGENT", "border_map/0.1 (local)"),
-    "NOMINATIM_TIMEOUT": env_float("NOMINATIM_TIMEOUT", "10"),
+    "NOMINATIM_TIMEOUT": env_float("NOMINATIM_TIMEOUT", 10.0),
     # Tiles are the only outside resource; empty disables the OSM base layer.
     "TILE_URL": os.environ.get(
         "BORDER_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     ),
     # How far from the article's region a geocoding candidate may lie before it is flagged.
-    "REVIEW_DISTANCE_KM": env_float("BORDER_MAP_REVIEW_DISTANCE_KM", "150"),
+    "REVIEW_DISTANCE_KM": env_float("BORDER_MAP_REVIEW_DISTANCE_KM", 150.0),
 }
 
 LOGGING = {

@@ -68,9 +68,9 @@ def claimants_json(request: HttpRequest) -> JsonResponse:
     Loaded by the page's script rather than written into the page, whose HTML would otherwise
     grow with every new claimant.
     """
-    rows = Incident.objects.order_by().values_list("claimed_by").annotate(n=Count("pk"))
+    counted = Incident.objects.order_by().values_list("claimed_by").annotate(n=Count("pk"))
     # Sorted here, ignoring case, so that SQLite and PostgreSQL (whose collations differ) agree.
-    rows = sorted(rows, key=lambda row: (row[0].casefold(), row[0]))
+    rows = sorted(counted, key=lambda row: (row[0].casefold(), row[0]))
     return JsonResponse({"claimants": [{"name": name, "count": n} for name, n in rows]})
 
 
@@ -89,7 +89,7 @@ def _clusters(queryset: QuerySet, zoom: int) -> list[list]:
         .values("gx", "gy", "type")
         .annotate(n=Count("pk"), lon=Avg("x"), lat=Avg("y"))
     )
-    cells = {}
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
     for row in rows:
         cell = cells.setdefault((row["gx"], row["gy"]), {"n": 0, "lon": 0.0, "lat": 0.0, "by": {}})
         cell["n"] += row["n"]
@@ -184,10 +184,10 @@ def article_pieces(article: Article) -> list[dict[str, Any]]:
     text = article.text
     excerpts = list(article.excerpts.order_by("start", "end"))
     mentions = list(article.mentions.select_related("place").order_by("start"))
-    cuts = {0, len(text)}
-    for span in excerpts + mentions:
-        cuts.update((span.start, span.end))
-    cuts = sorted(c for c in cuts if 0 <= c <= len(text))
+    ends = {0, len(text)}
+    ends.update(edge for e in excerpts for edge in (e.start, e.end))
+    ends.update(edge for m in mentions for edge in (m.start, m.end))
+    cuts = sorted(c for c in ends if 0 <= c <= len(text))
     pieces = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         covering = [e.pk for e in excerpts if e.start <= start and end <= e.end]

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from border_map import api, exports
 from border_map.models import Article, Excerpt, Incident, Place
+from tests import seed
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_a_large_result_is_streamed_without_an_etag(client, monkeypatch):
     assert response.streaming
     assert not response.has_header("ETag")
     features = json.loads(body(response))["features"]
-    assert len(features) == Incident.objects.count() == 12
+    assert len(features) == Incident.objects.count() == len(seed.INCIDENTS)
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "csv", "kml"])

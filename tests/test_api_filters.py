@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from border_map import exports, filters
 from border_map.models import Incident, Place
+from tests import seed
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,8 @@ def test_bbox_on_incidents_filters_by_the_point_of_their_place(client):
         )
     )
     assert sorted(ids) == sorted(expected)
-    assert len(ids) == 7
+    in_data = seed.incidents_where(place="Batken") + seed.incidents_where(place="Batken Region")
+    assert len(ids) == len(in_data) > 0
 
 
 def test_a_bbox_that_crosses_the_antimeridian_wraps_round_the_world(client):
@@ -166,7 +168,7 @@ def test_limit_and_offset_page_through_the_layer_by_next_links(client):
         following = [link["href"] for link in body["links"] if link["rel"] == "next"]
         url = following[0] if following else None
     assert seen == every
-    assert pages == 3  # 5 + 5 + 2 of the 12 incidents
+    assert pages == seed.pages(5) > 1
 
 
 def test_a_middle_page_links_next_and_prev_in_the_body_and_the_link_header(client):
@@ -200,7 +202,7 @@ def test_an_offset_past_the_end_gives_an_empty_collection(client):
 
 def test_filtered_queryset_applies_filters_but_not_paging():
     queryset = filters.filtered_queryset("incidents", {"type": "gunfire", "limit": "1"})
-    assert queryset.count() == 4
+    assert queryset.count() == len(seed.incidents_where(type="gunfire")) > 1
     assert queryset.model is Incident
     assert str(exports.layer_queryset("incidents").query.order_by) == str(queryset.query.order_by)
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from border_map.models import Article, Boundary, Country, Enclave, Incident, Place
+from tests import seed
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def test_a_dry_run_on_an_empty_database_goes_through_every_step_and_writes_nothi
         model.objects.all().delete()
     out = io.StringIO()
     call_command("load_data", dry_run=True, stdout=out)
-    assert "12 incidents loaded" in out.getvalue()
+    assert f"{len(seed.INCIDENTS)} incidents loaded" in out.getvalue()
     assert out.getvalue().rstrip().endswith("Dry run: nothing was written.")
     assert counts() == [0, 0, 0, 0, 0, 0]
 
@@ -31,4 +32,10 @@ def test_loading_everything_again_changes_no_count():
     before = counts()
     call_command("load_data", verbosity=0)
     assert counts() == before
-    assert before[:3] == [3, 7, 3] and before[5] == 12
+    assert before[:4] == [
+        len(seed.COUNTRIES),
+        len(seed.ENCLAVES),
+        3,
+        len(seed.ARTICLES),
+    ]  # KG–TJ, KG–UZ, TJ–UZ
+    assert before[5] == len(seed.INCIDENTS)

@@ -1,7 +1,9 @@
 """Run every loader in order: boundaries, then articles (places and excerpts), then incidents."""
 
+from typing import Any
+
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from border_map.management.loading import loading_transaction
 from border_map.paths import DATA_DIR
@@ -16,10 +18,10 @@ STEPS = [
 class Command(BaseCommand):
     help = "Load all of data/: boundaries, enclaves, articles, places, excerpts and incidents."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="check, then roll back")
 
-    def handle(self, dry_run=False, **options):
+    def handle(self, dry_run: bool = False, **options: Any) -> None:
         # One transaction around all steps: a later step reads what an earlier one wrote.
         with loading_transaction(dry_run, self.stdout, options["verbosity"] >= 1):
             for name, args in STEPS:
