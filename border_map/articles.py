@@ -14,7 +14,13 @@ from django.utils.text import slugify
 
 from border_map import geoparsing
 from border_map.datafiles import DataError, Say, check_record, read_json, silent
-from border_map.geocoding import GazetteerGeocoder, GeocodingError, configured_geocoder, name_key
+from border_map.geocoding import (
+    Entry,
+    GazetteerGeocoder,
+    GeocodingError,
+    configured_geocoder,
+    name_key,
+)
 from border_map.models import Article, Boundary, Country, Excerpt, Incident, Mention, Place
 
 REQUIRED = {
@@ -230,7 +236,7 @@ def map_name(found: geoparsing.Place) -> str:
     return found.name
 
 
-def _raw(entry) -> dict[str, Any]:
+def _raw(entry: Entry) -> dict[str, Any]:
     """The fields place_slug reads, from a geoparsing entry (an OSM id from Nominatim's source)."""
     raw: dict[str, Any] = {
         "name": entry.name,

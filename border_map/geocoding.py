@@ -408,13 +408,13 @@ def configured_geocoder(
     options: dict[str, Any] | None = None,
 ) -> GazetteerGeocoder | CachedNominatim:
     """The geocoder settings.BORDER_MAP["GEOCODER"] selects."""
-    options = options or settings.BORDER_MAP
-    if options["GEOCODER"] == "nominatim":
+    chosen: dict[str, Any] = options or settings.BORDER_MAP
+    if chosen["GEOCODER"] == "nominatim":
         return CachedNominatim(
-            options["NOMINATIM_DOMAIN"],
-            options["NOMINATIM_SCHEME"],
-            options["NOMINATIM_USER_AGENT"],
-            options["NOMINATIM_TIMEOUT"],
+            chosen["NOMINATIM_DOMAIN"],
+            chosen["NOMINATIM_SCHEME"],
+            chosen["NOMINATIM_USER_AGENT"],
+            chosen["NOMINATIM_TIMEOUT"],
         )
     return GazetteerGeocoder()
 
@@ -461,7 +461,10 @@ def choose(
     there is no region to choose by and more than one candidate in the article's countries."""
     if not locations:
         return None
-    max_km = max_km if max_km is not None else settings.BORDER_MAP["REVIEW_DISTANCE_KM"]
+    if max_km is None:
+        distance = settings.BORDER_MAP["REVIEW_DISTANCE_KM"]
+        assert isinstance(distance, int | float)  # checked at start-up (apps.py)
+        max_km = float(distance)
 
     def foreign(location):
         country = location.raw.get("country")

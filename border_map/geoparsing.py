@@ -15,8 +15,9 @@ import math
 import re
 import statistics
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from geopy.distance import geodesic
@@ -598,7 +599,7 @@ class NameIndex:
             return self.phonetic[key], "transliteration"
         if not fuzzy or len(key) < FUZZY_MIN:
             return [], ""
-        found = []
+        found: list[Entry] = []
         for other in self.by_start.get(key[:1], ()):
             if abs(len(other) - len(key)) <= 1 and _one_vowel_apart(key, other):
                 found.extend(e for e in self.phonetic[other] if e not in found)
@@ -965,13 +966,11 @@ def _ru_candidates(text):
 
 def _countries(text, language):
     """{code: [Mention]} of the countries the text names."""
-    found = {}
+    found: dict[str, list[Mention]] = {}
     if language == "en":
-        for code, (_name, pattern) in COUNTRIES.items():
+        for iso, (_name, pattern) in COUNTRIES.items():
             for match in re.finditer(rf"\b(?:{pattern})\b", text):
-                found.setdefault(code, []).append(
-                    Mention(match.start(), match.end(), match.group())
-                )
+                found.setdefault(iso, []).append(Mention(match.start(), match.end(), match.group()))
     else:
         tokens = _tokens(text)
         for i, (start, end) in enumerate(tokens):
@@ -984,7 +983,9 @@ def _countries(text, language):
             if not _capitalised(word):
                 continue
             forms = lemmas(word)
-            code = next((RU_COUNTRY_LEMMAS[f] for f in forms if f in RU_COUNTRY_LEMMAS), None)
+            code: str | None = next(
+                (RU_COUNTRY_LEMMAS[f] for f in forms if f in RU_COUNTRY_LEMMAS), None
+            )
             span = (start, end)
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             if "республика" in forms and nxt and text[end : nxt[0]] == " ":
@@ -1005,7 +1006,7 @@ def _countries(text, language):
     # A longer mention (Republic of Tajikistan) hides the shorter one inside it.
     for code, mentions in found.items():
         mentions.sort(key=lambda m: (m.start, -m.end))
-        kept = []
+        kept: list[Mention] = []
         for m in mentions:
             if not any(k.start <= m.start and m.end <= k.end for k in kept):
                 kept.append(m)
@@ -1151,11 +1152,19 @@ def _median_point(entries):
     return (statistics.median(e.lat for e in entries), statistics.median(e.lon for e in entries))
 
 
+def _review_km() -> float:
+    """BORDER_MAP["REVIEW_DISTANCE_KM"], a number (checked at start-up by apps.py)."""
+    value = settings.BORDER_MAP["REVIEW_DISTANCE_KM"]
+    assert isinstance(value, int | float)
+    return float(value)
+
+
 def resolve(groups: list, countries: set, review_km: float | None = None) -> tuple[list, list]:
     """One Place per group of mentions ([(_Hit, Mention)]), chosen in the article's context;
     returns (places, unresolved): a name matched only by its sound whose candidate is far from
     the article's other places or in a country it does not name is left unresolved."""
-    review_km = review_km if review_km is not None else settings.BORDER_MAP["REVIEW_DISTANCE_KM"]
+    if review_km is None:
+        review_km = _review_km()
     # Anchors: names with a single candidate, matched as written or inflected.
     anchors = [
         g[0][0].entries[0]
@@ -1274,8 +1283,8 @@ def geoparse(
     text: str,
     language: str = "auto",
     published: str | None = None,
-    skip=(),
-    geocoder=None,
+    skip: Iterable[str] = (),
+    geocoder: Any = None,
 ) -> Geoparse:
     """Find, tell apart and resolve the place names of an English or Russian text. `skip`
     lists phrases known not to be places (an article's not_places); `geocoder`, an online
@@ -1341,7 +1350,7 @@ def geoparse(
         word = feature.group(1).lower() if feature else ""
         lemma = best_lemma(word) if word and _has_cyrillic(word) else word
         kind = FEATURE_WORDS.get(lemma)
-        if kind and not any(e.kind in KIND_FITS[kind] for e in hit.entries):
+        if feature and kind and not any(e.kind in KIND_FITS[kind] for e in hit.entries):
             hits.remove(hit)
             end = hit.end + feature.end()
             unresolved.append(
@@ -1361,12 +1370,12 @@ def geoparse(
     if language == "ru":
         for start, end in _tokens(text):
             if _capitalised(text[start:end]):
-                code = next(
+                city = next(
                     (WORLD_CITIES_RU[f] for f in lemmas(text[start:end]) if f in WORLD_CITIES_RU),
                     None,
                 )
-                if code:
-                    world.append((start, end, code))
+                if city:
+                    world.append((start, end, city))
     for start, end, code in world:
         hits = [h for h in hits if not _overlaps(start, end, h.start, h.end)]
         why = f"not in the gazetteer: a city in {code}, beyond its area (KG, TJ, UZ)"
@@ -1447,7 +1456,7 @@ _RU_DEMONYM_CODES = {
 }
 
 
-def _ask_online(geocoder, text, hits, unresolved):
+def _ask_online(geocoder: Any, text: str, hits: list, unresolved: list) -> list:
     """Add an online geocoder's candidates to every name found; a name the gazetteer lacks that
     it knows becomes a candidate place (flagged: found online only). A GeocodingError of the
     geocoder goes up: a failing geocoder must not look like "no result"."""
@@ -1477,7 +1486,7 @@ def _ask_online(geocoder, text, hits, unresolved):
 def _demonym_countries(text, language):
     """Codes of the countries whose people or adjectives the text names (Kyrgyz, таджикский):
     context as much as the countries' names."""
-    codes = set()
+    codes: set[str] = set()
     if language == "en":
         for match in EN_DEMONYMS.finditer(text):
             for part in match.group().lower().split("-"):
@@ -1491,7 +1500,7 @@ def _demonym_countries(text, language):
 
 def _group(text, hits):
     """Hits grouped by the place they can be: the same candidate rows, one group."""
-    groups = {}
+    groups: dict[tuple, list] = {}
     for hit in hits:
         key = tuple(sorted(id(e) for e in hit.entries))
         mention = Mention(hit.start, hit.end, text[hit.start : hit.end], hit.how)

@@ -10,6 +10,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class Draft:
     not_places: list = field(default_factory=list)
 
 
-def parse_date(value, origin) -> datetime.date:
+def parse_date(value: object, origin: object) -> datetime.date:
     """A date from YYYY-MM-DD (or the date part of an ISO timestamp)."""
     if isinstance(value, datetime.date):
         return value
@@ -59,7 +60,7 @@ def parse_date(value, origin) -> datetime.date:
         raise SourceError(f"{origin}: published {value!r} is not a YYYY-MM-DD date") from error
 
 
-def read_text_file(path) -> str:
+def read_text_file(path: str | Path) -> str:
     """The file's text, byte for byte (offsets must match the file), or a SourceError."""
     try:
         with open(path, encoding="utf-8", newline="") as f:
@@ -70,7 +71,7 @@ def read_text_file(path) -> str:
         raise SourceError(f"{path}: not UTF-8 text, perhaps a binary file ({error})") from error
 
 
-def _language(text, option, origin) -> str:
+def _language(text: str, option: str | None, origin: object) -> str:
     option = option or "auto"
     if option not in (*LANGUAGES, "auto"):
         raise SourceError(f"{origin}: language {option!r} is not one of en, ru, auto")
@@ -82,14 +83,14 @@ def _language(text, option, origin) -> str:
         raise SourceError(f"{origin}: {error}") from error
 
 
-def _check(text, origin):
+def _check(text: str, origin: object) -> None:
     try:
         check_text(text)
     except GeoparseError as error:
         raise SourceError(f"{origin}: {error}") from error
 
 
-def _slug(*candidates) -> str:
+def _slug(*candidates: str | None) -> str:
     for candidate in candidates:
         slug = slugify(candidate or "")[:120].strip("-")
         if slug:
@@ -97,7 +98,7 @@ def _slug(*candidates) -> str:
     return ""
 
 
-def _finish(origin, text, found, options, slug_from) -> Draft:
+def _finish(origin: object, text: str, found: dict, options: dict | None, slug_from: str) -> Draft:
     """A Draft from what the source says (`found`) and the options, which win."""
     values = {k: v for k, v in found.items() if v}
     values.update({k: v for k, v in (options or {}).items() if k in OPTION_FIELDS and v})
@@ -125,13 +126,15 @@ def _finish(origin, text, found, options, slug_from) -> Draft:
     )
 
 
-def from_text_file(path, options=None) -> Draft:
+def from_text_file(path: str | Path, options: dict | None = None) -> Draft:
     """A plain-text article: its first line is taken for the title unless --title says."""
     path = Path(path)
     return _finish(path, read_text_file(path), {}, options, path.stem)
 
 
-def from_html(html: str, origin, options=None, url: str | None = None) -> Draft:
+def from_html(
+    html: str, origin: object, options: dict | None = None, url: str | None = None
+) -> Draft:
     """An HTML page reduced by trafilatura to the article's text, with the metadata it finds
     (title, date, site name, canonical URL); the options fill what it leaves out and win."""
     import trafilatura
@@ -141,19 +144,25 @@ def from_html(html: str, origin, options=None, url: str | None = None) -> Draft:
     if "\x00" in html:
         raise SourceError(f"{origin}: NUL bytes: a binary file, not HTML")
     document = trafilatura.bare_extraction(html, url=url, with_metadata=True)
-    body = (document.text if document is not None else "") or ""
+    # A Document (trafilatura 2), a dict when asked for one, None when nothing is found.
+    got: dict = {}
+    if isinstance(document, dict):
+        got = document
+    elif document is not None:
+        got = document.as_dict()
+    body = got.get("text") or ""
     if len(body.split()) < MIN_ARTICLE_WORDS:
         raise SourceError(
             f"{origin}: no article in the page (the extractor found {len(body.split())} words)"
         )
-    title = (document.title or "").strip()
+    title = (got.get("title") or "").strip()
     # The headline first, as in the project's text files, unless the body starts with it.
     text = body if not title or body.startswith(title) else f"{title}\n\n{body}"
     found = {
         "title": title,
-        "outlet": document.sitename or document.hostname or "",
-        "url": document.url or url or "",
-        "published": document.date or "",
+        "outlet": got.get("sitename") or got.get("hostname") or "",
+        "url": got.get("url") or url or "",
+        "published": got.get("date") or "",
     }
     slug_from = Path(urllib.parse.urlparse(found["url"]).path).stem if found["url"] else ""
     if not slug_from and not str(origin).startswith(("http://", "https://")):
@@ -161,7 +170,7 @@ def from_html(html: str, origin, options=None, url: str | None = None) -> Draft:
     return _finish(origin, text, found, options, slug_from)
 
 
-def from_html_file(path, options=None) -> Draft:
+def from_html_file(path: str | Path, options: dict | None = None) -> Draft:
     """An HTML file reduced to its article, as from_html."""
     path = Path(path)
     return from_html(read_text_file(path), path, options)
@@ -211,7 +220,7 @@ def from_url(
     return draft
 
 
-def files_in(folder) -> list[Path]:
+def files_in(folder: str | Path) -> list[Path]:
     """The article files of a folder, in name order: JSON metadata files, and the text and HTML
     files that no JSON file there names as its text_file."""
     import json
@@ -252,8 +261,8 @@ def as_record(draft: Draft) -> tuple[str, dict, str]:
 
 
 def read_sources(
-    sources,
-    options=None,
+    sources: Iterable[str | Path],
+    options: dict | None = None,
     fetch_urls: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     user_agent: str = DEFAULT_USER_AGENT,

@@ -3,6 +3,8 @@ words that are not places; writes nothing."""
 
 import datetime
 import json
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -14,13 +16,20 @@ from border_map.sources import SourceError, read_text_file
 class Command(BaseCommand):
     help = "Geoparse an article's text (English or Russian): places, unresolved names, not places."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="the article's text, UTF-8")
         parser.add_argument("--language", default="auto", help="en, ru or auto (the default)")
         parser.add_argument("--published", help="publication date, YYYY-MM-DD")
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    def handle(self, file, language="auto", published=None, json=False, **options):
+    def handle(
+        self,
+        file: str,
+        language: str = "auto",
+        published: str | None = None,
+        json: bool = False,
+        **options: Any,
+    ) -> None:
         if language not in (*LANGUAGES, "auto"):
             raise CommandError(f"--language {language!r}: expected one of en, ru, auto")
         if published is not None:
@@ -42,5 +51,5 @@ class Command(BaseCommand):
             self.stdout.write(table(result))
 
 
-def _dumps(data):
+def _dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
