@@ -256,8 +256,9 @@ def test_english_place_words_before_of_all_give_a_kind():
     from border_map.geoparsing import _EN_OF_WORDS, EN_PLACE_WORDS
 
     assert set(_EN_OF_WORDS.split("|")) <= set(EN_PLACE_WORDS)
-    result = geoparse("Shells hit the settlements of Kummazor and Surkh near Isfara.")
-    assert [u.text for u in result.unresolved] == ["Kummazor", "Surkh"]
+    result = geoparse("Shells hit the settlements of Kummazor, Kulkand and Surkh near Isfara.")
+    assert [u.text for u in result.unresolved] == ["Kummazor", "Kulkand"]
+    assert [p.name for p in result.places] == ["Surkh", "Isfara"]
 
 
 def test_a_city_beyond_the_gazetteer_area_is_unresolved():
