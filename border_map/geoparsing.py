@@ -105,7 +105,7 @@ RU_PLACE_NOUNS = {
     "застава": "checkpoint",
     "пост": "checkpoint",
     "кпп": "checkpoint",
-    "пункт": "checkpoint",
+    "пункт": "area",  # пункт пропуска, but also водораспределительный пункт
     "местность": "area",
     "участок": "area",
     "урочище": "area",
@@ -1171,6 +1171,10 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
         for g in groups
         if len(g[0][0].entries) == 1 and g[0][0].how in {"gazetteer", "inflection"}
     ]
+    # A capital named in passing (a dateline) far from every other anchor does not pull the
+    # middle of the article's places towards it.
+    core = [a for a in anchors if any(_km(a, b) <= review_km for b in anchors if b is not a)]
+    anchors = core or anchors
     order = list(MATCH_PENALTY)
     places = []
     for group in groups:
@@ -1227,7 +1231,13 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
         by_sound = place.how in {"transliteration", "spelling"} and (far or foreign or weak)
         # Even spelled as written: a village far from all the others, in a country the article
         # does not name, is a namesake (Bulak-Bashi of Batken is not Bulakbashi of Andijan).
-        namesake = far and foreign and place.entry.population < NAMESAKE_POPULATION
+        # (A curated row is a place these conflicts name, reviewed by hand: never a namesake.)
+        namesake = (
+            far
+            and (foreign or place.score < LOW_SCORE)
+            and place.entry.population < NAMESAKE_POPULATION
+            and not place.entry.curated
+        )
         if by_sound or namesake:
             where = (
                 f"{nearest[1]:.0f} km from {nearest[0]}"
@@ -1236,8 +1246,10 @@ def resolve(groups: list, countries: set, review_km: float | None = None) -> tup
                 if foreign
                 else f"a poor fit (score {place.score:.1f})"
             )
-            if namesake:
+            if namesake and foreign:
                 where += f" and in {place.country}, a country the article does not name"
+            elif namesake:
+                where += f", a poor fit (score {place.score:.1f})"
             alike = "of that name" if namesake and not by_sound else "that sounds alike"
             for mention in place.mentions:
                 why = (
@@ -1408,6 +1420,10 @@ def geoparse(
             continue
         if language == "en" and (_person_after(text, end) or _title_before(text, start)):
             continue
+        shared = _shared_noun(text, start, end, hits, index) if language == "ru" else None
+        if shared:
+            hits.append(shared)
+            continue
         entries, how = index.by_phonetic(written, fuzzy=True)
         if entries:
             hits.append(_Hit(start, end, list(entries), how, hint))
@@ -1454,6 +1470,29 @@ _RU_DEMONYM_CODES = {
     "российск": "RU",
     "казах": "KZ",
 }
+
+
+def _shared_noun(text: str, start: int, end: int, hits: list, index: NameIndex) -> _Hit | None:
+    """An adjective that shares the noun of a place listed with it ("в Лейлекском и Баткенском
+    районах", "сел Баткенского и Лейлекского районов") is that kind of place too."""
+    word = text[start:end]
+    if " " in word or not _has_cyrillic(word):
+        return None
+    for hit in hits:
+        if not (0 < hit.start - end <= 5 or 0 < start - hit.end <= 5):
+            continue
+        between = text[end : hit.start] if hit.start > end else text[hit.end : start]
+        if not re.fullmatch(r"\s*(?:,|и|или)\s*", between):
+            continue
+        nouns = _words(text[hit.start : hit.end])[1:]
+        if not nouns:
+            continue
+        noun_forms = [sorted(lemmas(fold_ru(n))) for n in nouns]
+        for adjective in sorted(lemmas(fold_ru(word))):
+            for combo in itertools.product([adjective], *noun_forms):
+                if combo in index.lemma:
+                    return _Hit(start, end, list(index.lemma[combo]), "inflection")
+    return None
 
 
 def _ask_online(geocoder: Any, text: str, hits: list, unresolved: list) -> list:

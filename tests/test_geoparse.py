@@ -192,6 +192,32 @@ def test_inflected_and_transliterated_forms_resolve_to_the_gazetteer_place(sente
     assert place.name == name
 
 
+def test_adjectives_that_share_one_noun_are_each_that_place():
+    result = geoparse("Обстреляны приграничные села в Лейлекском и Баткенском районах.")
+    assert [(p.name, [m.text for m in p.mentions]) for p in result.places] == [
+        ("Leilek", ["Лейлекском"]),
+        ("Batken District", ["Баткенском районах"]),
+    ]
+    assert result.unresolved == []
+
+
+def test_a_dateline_capital_does_not_pull_the_article_s_places_down():
+    text = "Бишкек. Обстрел заставы «Кок-Таш» в Баткенской области продолжается."
+    result = geoparse(text)
+    region = next(p for p in result.places if p.name == "Batken Region")
+    assert not region.needs_review, region.why
+    assert next(p for p in result.places if p.name == "Bishkek").needs_review
+
+
+def test_a_small_namesake_far_from_the_article_s_places_is_unresolved_a_curated_row_is_not():
+    text = "Житель махаллы Сомониён джамоата Чоркух города Исфара ранен у села Кок-Таш."
+    result = geoparse(text)
+    assert [u.text for u in result.unresolved] == ["Сомониён"]  # GeoNames': by Dushanbe
+    assert "a poor fit" in result.unresolved[0].why
+    far = geoparse("Житель Гиссара ранен в джамоате Овчи-Калъача.")
+    assert [p.name for p in far.places if p.entry.curated] == ["Ovchi-Kalacha"]
+
+
 def test_a_spelling_one_vowel_off_resolves_but_is_flagged_for_review():
     result = geoparse("Work on the Koktosh-Aksai road resumed near Vorukh.")
     place = place_named(result, "Koktosh")
