@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.utils.text import slugify
 
-from border_map import geoparsing
+from border_map import context, geoparsing
 from border_map.datafiles import DataError, Say, check_record, read_json, silent
 from border_map.geocoding import (
     Entry,
@@ -107,6 +107,15 @@ def _latin(name: str) -> bool:
     return all(unicodedata.name(c, "").startswith("LATIN") for c in name if c.isalpha())
 
 
+# The Russian alphabet: Kyrgyz (Көк-Таш), Tajik and Ukrainian (Бішкек) spellings are not Russian.
+RUSSIAN = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё\s\-«»]*")
+
+
+def russian_name(names: Iterable[str]) -> str:
+    """The first of the names written in Russian letters (the map's Russian label), or ""."""
+    return next((n for n in names if RUSSIAN.fullmatch(n)), "")
+
+
 def place_slug(name: str, raw: dict[str, Any]) -> str:
     """An ASCII slug for the place's links: from the article's spelling when it is in Latin
     letters, else from the geocoder's Latin name (Ворух is "vorukh"): slugify drops Cyrillic, and
@@ -135,6 +144,7 @@ def ingest_all(
     for name in orphans.values_list("name", flat=True):
         say(f"deleted place {name}: no article mentions it")
     orphans.delete()
+    context.refresh()
 
 
 def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent) -> Article:
@@ -287,6 +297,7 @@ def store_place(found: geoparsing.Place, say: Say = silent) -> Place:
         slug=slug,
         defaults={
             "name": name,
+            "name_ru": russian_name(entry.names),
             "alternate_names": alternates,
             "kind": entry.kind,
             "point": point,
