@@ -424,6 +424,20 @@ def openapi_document(request: HttpRequest) -> dict[str, Any]:
             "Incidents only: the incident type (comma-separated for several).",
             {"type": "string", "enum": list(Incident.Type.values)},
         ),
+        _parameter(
+            "near_line_km",
+            "query",
+            "Places and incidents only: those within this many kilometres (geodesic) of the "
+            "nearest shared boundary line (the 'line' property names it).",
+            {"type": "number", "minimum": 0, "maximum": filters.MAX_LINE_KM},
+        ),
+        _parameter(
+            "enclave",
+            "query",
+            "Places and incidents only: those inside the enclave of that name (comma-separated "
+            "for several).",
+            {"type": "string"},
+        ),
         f,
     ]
     json_response = {"description": "JSON", "content": {"application/json": {}}}

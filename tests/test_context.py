@@ -108,3 +108,79 @@ def test_every_place_has_its_russian_name_from_the_gazetteer():
     assert names["Batken Region"] == "Баткенская область"
     assert names["Leilek"] == "Лейлек"
     assert all(names.values()), names
+
+
+@pytest.mark.django_db
+def test_near_line_km_keeps_the_incidents_within_that_distance_of_the_line(client):
+    response = client.get("/api/incidents.geojson", {"near_line_km": "2"})
+    assert response.status_code == 200
+    features = response.json()["features"]
+    places = {f["properties"]["place"] for f in features}
+    assert {"Kok-Tash", "Golovnoi"} <= places
+    assert "Leilek" not in places and "Batken Region" not in places
+    expected = Incident.objects.filter(place__line_distance_km__lte=2).count()
+    assert len(features) == expected
+    assert all(f["properties"]["line_distance_km"] <= 2 for f in features)
+
+
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode()
+
+
+@pytest.mark.django_db
+def test_the_exports_carry_the_context_of_the_incident_s_place(client):
+    response = client.get("/api/incidents.geojson")
+    by_id = {f["id"]: f["properties"] for f in response.json()["features"]}
+    golovnoi = by_id["tajik-border-guards-kyrgyz-fired-first-at-golovnoi"]
+    assert golovnoi["territory"] is None  # on the line
+    assert golovnoi["line"] == "KG-TJ"
+    assert golovnoi["nearest_enclave"] == "Vorukh" and golovnoi["enclave"] is None
+    assert golovnoi["place_ru"] == "Головной"
+    csv = _body(client.get("/api/places.csv"))
+    assert "territory,line,line_distance_km,enclave,nearest_enclave,nearest_enclave_km" in csv
+    kml = _body(client.get("/api/places.kml"))
+    assert "line_distance_km" in kml
+
+
+@pytest.mark.django_db
+def test_enclave_filter_finds_the_places_and_incidents_inside_it(client):
+    assert client.get("/api/places.geojson", {"enclave": "Vorukh"}).json()["features"] == []
+    place = Place.objects.get(name="Ak-Sai")
+    place.point = Point(70.58012, 39.85125, srid=4326)  # GeoNames' Vorukh
+    place.save()
+    context.refresh()
+    for url in (
+        "/api/places.geojson",
+        "/api/incidents.geojson",
+        "/ogcapi/collections/incidents/items",
+    ):
+        features = client.get(url, {"enclave": "vorukh"}).json()["features"]
+        assert features and all(f["properties"]["enclave"] == "Vorukh" for f in features), url
+    assert client.get("/api/incidents.geojson", {"enclave": "Sokh"}).json()["features"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"near_line_km": "x"},
+        {"near_line_km": "-1"},
+        {"near_line_km": "nan"},
+        {"near_line_km": "1e9"},
+        {"near_line_km": ["1", "2"]},
+        {"enclave": "Atlantis"},
+    ],
+)
+def test_bad_context_filters_are_a_400_naming_the_parameter(client, query):
+    for url in ("/api/incidents.geojson", "/api/places.csv", "/ogcapi/collections/places/items"):
+        response = client.get(url, query)
+        assert response.status_code == 400, url
+        assert response.json()["parameter"] == next(iter(query))
+
+
+@pytest.mark.django_db
+def test_context_filters_on_a_layer_without_places_are_refused(client):
+    response = client.get("/api/enclaves.geojson", {"near_line_km": "1"})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "near_line_km"
