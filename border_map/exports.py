@@ -180,18 +180,6 @@ LAYERS: dict[str, Layer] = {
             geometry_field="point",
             fields=(
                 "name",
-                "kind",
-                "country",
-                "precision_m",
-                "estimated",
-                "geocoder",
-                "source",
-                "needs_review",
-                "name_ru",
-                *CONTEXT_FIELDS,
-            ),
-            property_names=(
-                "name",
                 "name_ru",
                 "kind",
                 "country",
@@ -207,7 +195,9 @@ LAYERS: dict[str, Layer] = {
             context_prefix="",
             title="Places",
             description="Named places found in the articles, geocoded, with the precision and "
-            "source of each point.",
+            "source of each point, and their spatial context: the territory holding the point, "
+            "the nearest shared line and its geodesic distance, the enclave holding it and the "
+            "nearest enclave.",
         ),
         Layer(
             name="incidents",
