@@ -7,6 +7,7 @@ clusters however many incidents there are; once few enough are in view it gets t
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Avg, Count, F, Max, Min, QuerySet
 from django.db.models.functions import Floor
@@ -17,7 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import exports, filters, maps
+from . import exports, filters, i18n, maps
 from .models import Article, Country, Incident, Place
 
 # Up to this many incidents in view are sent one by one (clustered in the browser, where
@@ -52,7 +53,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "map_header": header,
             "map_body": body,
             "map_script": script,
-            "types": Incident.Type.choices,
+            "types": [(value, maps.type_name(value)) for value in Incident.Type.values],
+            "languages": settings.LANGUAGES,
             "first_day": days["first"],
             "last_day": last if days["first"] else None,
             "export_url": urls["export"],
@@ -166,6 +168,7 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
             "article": article,
             "pieces": article_pieces(article),
             "source_url": _safe_url(article.url),
+            "lang": i18n.chosen_language(request),
         },
     )
 

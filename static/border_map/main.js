@@ -11,7 +11,9 @@ import { incidentList } from "./list.js";
 import { placesLayer } from "./places.js";
 import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
-import { edges, exportHref, pageQuery, readState, viewParams } from "./url_state.js";
+import { contextText } from "./text.js";
+import { format, gettext } from "./translation.js";
+import { edges, exportHref, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
 
 function start({ map, control, config }) {
   const root = document.documentElement;
@@ -21,11 +23,22 @@ function start({ map, control, config }) {
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   const colourOf = (type) => config.types[type] || "#777777";
   const countryName = (code) => config.countries[code]?.name || code;
+  const typeName = (type) => config.typeNames[type] || type;
+  const kindName = (kind) => config.kindNames[kind] || kind;
+  const where = (d) => contextText(d, countryName);
   const linked = readState(window.location.search);
+  const articleLink = (path) => withLanguage(path, linked.lang);
+  const languageSwitch = document.getElementById("language-switch");
 
   function writeURL() {
-    const query = pageQuery(filters.values(), map.getCenter(), map.getZoom(), popups.current());
+    const state = [filters.values(), map.getCenter(), map.getZoom(), popups.current()];
+    const query = pageQuery(...state, linked.lang);
     window.history.replaceState(null, "", `${window.location.pathname}?${query}`);
+    // The switch opens the same view in the other language.
+    if (languageSwitch) {
+      const other = pageQuery(...state, languageSwitch.getAttribute("data-lang"));
+      languageSwitch.href = `${window.location.pathname}?${other}`;
+    }
     exportLink.href = exportHref(config.urls.export, filters.values());
     exportLink.removeAttribute("aria-disabled");
   }
@@ -35,6 +48,8 @@ function start({ map, control, config }) {
     list: document.getElementById("incident-list"),
     status: document.getElementById("list-status"),
     colourOf,
+    typeName,
+    where,
     onChoose: (id) => {
       // On a phone the list is under the map: bring the map back into view first.
       const box = map.getContainer().getBoundingClientRect();
@@ -51,6 +66,9 @@ function start({ map, control, config }) {
     detailURL: config.urls.incident,
     reducedMotion,
     linked: linked.incident,
+    typeName,
+    where,
+    articleLink,
     onChange: (id) => {
       list.markCurrent(id);
       writeURL();
@@ -69,14 +87,15 @@ function start({ map, control, config }) {
     url: config.urls.places,
     attribution: config.attribution.geonames,
     countryName,
+    kindName,
     place: linked.place,
     incidentOpen: () => popups.current() !== null,
   });
-  control.addOverlay(places.layer, "Places");
-  control.addOverlay(incidents.layer, "Incidents");
+  control.addOverlay(places.layer, gettext("Places"));
+  control.addOverlay(incidents.layer, gettext("Incidents"));
   places.layer.addTo(map);
   incidents.layer.addTo(map);
-  addLegend(map, config.types, config.countries);
+  addLegend(map, config.types, config.countries, typeName);
   placeScaleBar(map);
 
   const fetchIncidents = latestOnly();
@@ -97,7 +116,9 @@ function start({ map, control, config }) {
       // why in the list, and show no incident rather than the last view's.
       incidents.clear();
       list.showError(
-        `No incidents shown: ${error?.description || "the incidents could not be loaded."}`,
+        format(gettext("No incidents shown: %(why)s"), {
+          why: error?.description || gettext("the incidents could not be loaded."),
+        }),
       );
       exportLink.removeAttribute("href");
       exportLink.setAttribute("aria-disabled", "true");

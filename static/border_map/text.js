@@ -1,8 +1,10 @@
 /* Pure text helpers of the map page: dates, marked excerpts, links, distances. */
+import { format, gettext, numberText } from "./translation.js";
 
 /** The date of an incident as the page shows it: one day, a range, or a planned day. */
 export function dateText(d) {
-  if (d.date_precision === "planned") return `planned for ${d.date}`;
+  if (d.date_precision === "planned")
+    return format(gettext("planned for %(day)s"), { day: d.date });
   if (d.date_end && d.date_end !== d.date) return `${d.date} – ${d.date_end}`;
   return d.date;
 }
@@ -29,7 +31,41 @@ export function localPath(url) {
   return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" ? url : "#";
 }
 
-/** Metres as kilometres, in English number format ("1,234.5 km"). */
+/** Metres as kilometres, in the page's number format ("1,234.5 km"). */
 export function kmText(metres) {
-  return `${(metres / 1000).toLocaleString("en")} km`;
+  return format(gettext("%(km)s km"), { km: numberText(metres / 1000) });
+}
+
+/** Where a place lies: its territory, the nearest shared line and how far, the enclave
+    holding it or the nearest one; `countryName(code)` names a country. */
+export function contextText(p, countryName) {
+  const parts = [];
+  if (p.enclave) parts.push(format(gettext("in the %(enclave)s enclave"), { enclave: p.enclave }));
+  if (p.territory)
+    parts.push(format(gettext("in %(country)s"), { country: countryName(p.territory) }));
+  if (p.line && p.line_distance_km !== null && p.line_distance_km !== undefined) {
+    const line = p.line.split("-").map(countryName).join("–");
+    parts.push(
+      p.line_distance_km < 0.01
+        ? format(gettext("on the %(line)s line"), { line })
+        : format(gettext("%(km)s from the %(line)s line"), {
+            km: kmText(p.line_distance_km * 1000),
+            line,
+          }),
+    );
+  }
+  if (
+    !p.enclave &&
+    p.nearest_enclave &&
+    p.nearest_enclave_km !== null &&
+    p.nearest_enclave_km !== undefined
+  ) {
+    parts.push(
+      format(gettext("%(km)s from the %(enclave)s enclave"), {
+        km: kmText(p.nearest_enclave_km * 1000),
+        enclave: p.nearest_enclave,
+      }),
+    );
+  }
+  return parts.join("; ");
 }
