@@ -107,15 +107,6 @@ def _latin(name: str) -> bool:
     return all(unicodedata.name(c, "").startswith("LATIN") for c in name if c.isalpha())
 
 
-# The Russian alphabet: Kyrgyz (Көк-Таш), Tajik and Ukrainian (Бішкек) spellings are not Russian.
-RUSSIAN = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё\s\-«»]*")
-
-
-def russian_name(names: Iterable[str]) -> str:
-    """The first of the names written in Russian letters (the map's Russian label), or ""."""
-    return next((n for n in names if RUSSIAN.fullmatch(n)), "")
-
-
 def place_slug(name: str, raw: dict[str, Any]) -> str:
     """An ASCII slug for the place's links: from the article's spelling when it is in Latin
     letters, else from the geocoder's Latin name (Ворух is "vorukh"): slugify drops Cyrillic, and
@@ -297,7 +288,7 @@ def store_place(found: geoparsing.Place, say: Say = silent) -> Place:
         slug=slug,
         defaults={
             "name": name,
-            "name_ru": russian_name(entry.names),
+            "name_ru": context.russian_name(entry.names),
             "alternate_names": alternates,
             "kind": entry.kind,
             "point": point,

@@ -6,6 +6,9 @@ and its geodesic distance, the enclave holding the point and the nearest enclave
 it follows whichever of the two changed last.
 """
 
+import re
+from collections.abc import Iterable
+
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
 from django.db.models import ExpressionWrapper, FloatField, OuterRef, QuerySet, Subquery
@@ -16,6 +19,13 @@ from border_map.models import Boundary, Country, Enclave, Place
 # KG-TJ line (Golovnoi, Kyzyl-Bel) would otherwise fall on either side by rounding. The same
 # rule as the ingest's Place.country (articles.ON_THE_LINE_DEGREES, about 10 m).
 ON_THE_LINE_M = 10.0
+# The Russian alphabet: Kyrgyz (Көк-Таш), Tajik and Ukrainian (Бішкек) spellings are not Russian.
+RUSSIAN = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё\s\-«»]*")
+
+
+def russian_name(names: Iterable[str]) -> str:
+    """The first of the names written in Russian letters (the map's Russian label), or ""."""
+    return next((n for n in names if RUSSIAN.fullmatch(n)), "")
 
 
 def _distances(model: type[Boundary] | type[Enclave], key: str) -> dict[str, Subquery]:
@@ -48,6 +58,10 @@ def refresh(places: QuerySet | None = None) -> int:
     places = Place.objects.all() if places is None else places
     lines = list(Boundary.objects.values_list("countries", flat=True))
     enclaves = list(Enclave.objects.values_list("name", flat=True))
+    in_russian = {
+        name: russian_name(alternates)
+        for name, alternates in Enclave.objects.values_list("name", "alternate_names")
+    }
     line_d = _distances(Boundary, "countries")
     enclave_d = {f"e{k}": v for k, v in _distances(Enclave, "name").items()}
     rows = places.order_by().annotate(
@@ -67,9 +81,12 @@ def refresh(places: QuerySet | None = None) -> int:
         place.nearest_enclave_km = None if distance is None else distance / 1000
         if place.enclave:
             place.nearest_enclave, place.nearest_enclave_km = place.enclave, 0.0
+        place.enclave_ru = in_russian.get(place.enclave, "")
+        place.nearest_enclave_ru = in_russian.get(place.nearest_enclave, "")
         changed.append(place)
     fields = ["territory", "line", "line_distance_km", "enclave", "nearest_enclave"]
-    Place.objects.bulk_update(changed, [*fields, "nearest_enclave_km"], batch_size=500)
+    fields += ["nearest_enclave_km", "enclave_ru", "nearest_enclave_ru"]
+    Place.objects.bulk_update(changed, fields, batch_size=500)
     return len(changed)
 
 

@@ -44,6 +44,8 @@ CONTEXT_FIELDS = (
     "enclave",
     "nearest_enclave",
     "nearest_enclave_km",
+    "enclave_ru",
+    "nearest_enclave_ru",
 )
 
 
@@ -59,6 +61,8 @@ def _context_properties(row):
         "enclave": row["enclave"] or None,
         "nearest_enclave": row["nearest_enclave"] or None,
         "nearest_enclave_km": _km(row["nearest_enclave_km"]),
+        "enclave_ru": row["enclave_ru"] or None,
+        "nearest_enclave_ru": row["nearest_enclave_ru"] or None,
     }
 
 
@@ -412,6 +416,7 @@ MAP_SUMMARY = (
     "line",
     "line_distance_km",
     "enclave",
+    "enclave_ru",
 )
 
 

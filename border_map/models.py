@@ -85,6 +85,8 @@ class Place(models.Model):
     enclave = models.CharField(max_length=100, blank=True)  # the enclave holding the point
     nearest_enclave = models.CharField(max_length=100, blank=True)  # "" when no enclave
     nearest_enclave_km = models.FloatField(null=True, blank=True)  # 0 inside it
+    enclave_ru = models.CharField(max_length=100, blank=True)  # the two in Russian, when known
+    nearest_enclave_ru = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,5 +1,5 @@
 /* Pure text helpers of the map page: dates, marked excerpts, links, distances. */
-import { format, gettext, numberText } from "./translation.js";
+import { format, gettext, localName, numberText } from "./translation.js";
 
 /** The date of an incident as the page shows it: one day, a range, or a planned day. */
 export function dateText(d) {
@@ -36,11 +36,20 @@ export function kmText(metres) {
   return format(gettext("%(km)s km"), { km: numberText(metres / 1000) });
 }
 
+/** A distance in km as the context says it: 1 decimal from 1 km, 2 below. */
+function distanceText(km) {
+  const rounded = km >= 1 ? Math.round(km * 10) / 10 : Math.round(km * 100) / 100;
+  return kmText(rounded * 1000);
+}
+
 /** Where a place lies: its territory, the nearest shared line and how far, the enclave
     holding it or the nearest one; `countryName(code)` names a country. */
 export function contextText(p, countryName) {
   const parts = [];
-  if (p.enclave) parts.push(format(gettext("in the %(enclave)s enclave"), { enclave: p.enclave }));
+  if (p.enclave) {
+    const enclave = localName(p.enclave, p.enclave_ru);
+    parts.push(format(gettext("in the %(enclave)s enclave"), { enclave }));
+  }
   if (p.territory)
     parts.push(format(gettext("in %(country)s"), { country: countryName(p.territory) }));
   if (p.line && p.line_distance_km !== null && p.line_distance_km !== undefined) {
@@ -49,7 +58,7 @@ export function contextText(p, countryName) {
       p.line_distance_km < 0.01
         ? format(gettext("on the %(line)s line"), { line })
         : format(gettext("%(km)s from the %(line)s line"), {
-            km: kmText(p.line_distance_km * 1000),
+            km: distanceText(p.line_distance_km),
             line,
           }),
     );
@@ -62,8 +71,8 @@ export function contextText(p, countryName) {
   ) {
     parts.push(
       format(gettext("%(km)s from the %(enclave)s enclave"), {
-        km: kmText(p.nearest_enclave_km * 1000),
-        enclave: p.nearest_enclave,
+        km: distanceText(p.nearest_enclave_km),
+        enclave: localName(p.nearest_enclave, p.nearest_enclave_ru),
       }),
     );
   }
