@@ -12,7 +12,7 @@ import { placesLayer } from "./places.js";
 import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
 import { contextText } from "./text.js";
-import { format, gettext } from "./translation.js";
+import { format, gettext, translateLeaflet } from "./translation.js";
 import { edges, exportHref, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
 
 function start({ map, control, config }) {
@@ -97,6 +97,7 @@ function start({ map, control, config }) {
   incidents.layer.addTo(map);
   addLegend(map, config.types, config.countries, typeName);
   placeScaleBar(map);
+  translateLeaflet(map);
 
   const fetchIncidents = latestOnly();
   async function loadIncidents() {

@@ -40,3 +40,28 @@ export function localName(name, ru = "", alternates = []) {
   if (language() !== "ru") return name;
   return ru || alternates.find((n) => RUSSIAN.test(n)) || name;
 }
+
+/** Leaflet's own words on the map (titles and labels of its buttons and links) in the page's
+    language; popups' close buttons as they open. */
+export function translateLeaflet(map) {
+  const words = [
+    [".leaflet-control-zoom-in", ["title", "aria-label"], gettext("Zoom in")],
+    [".leaflet-control-zoom-out", ["title", "aria-label"], gettext("Zoom out")],
+    [".leaflet-control-layers-toggle", ["title"], gettext("Layers")],
+    [".leaflet-popup-close-button", ["aria-label"], gettext("Close popup")],
+    [
+      '.leaflet-control-attribution a[href="https://leafletjs.com"]',
+      ["title"],
+      gettext("A JavaScript library for interactive maps"),
+    ],
+  ];
+  const apply = () => {
+    for (const [selector, attributes, text] of words) {
+      for (const node of map.getContainer().querySelectorAll(selector)) {
+        for (const attribute of attributes) node.setAttribute(attribute, text);
+      }
+    }
+  };
+  map.on("popupopen", apply);
+  apply();
+}

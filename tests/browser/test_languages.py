@@ -16,8 +16,8 @@ pytestmark = pytest.mark.browser
 LOCALE = Path(__file__).resolve().parents[2] / "locale" / "ru" / "LC_MESSAGES"
 KOK_TASH = "kyrgyz-police-tajik-shooting-at-kok-tash"
 # Names the Russian page writes in Latin letters, as Russian texts do: the services credited
-# and the format offered.
-PROPER_NAMES = ("OpenStreetMap", "GeoNames", "Leaflet", "GeoJSON")
+# and the format offered, the language of the map library.
+PROPER_NAMES = ("OpenStreetMap", "GeoNames", "Leaflet", "GeoJSON", "JavaScript")
 
 # Every text node the reader sees (and every option of the selects), with the language of the
 # element it is in.
@@ -31,6 +31,14 @@ VISIBLE_TEXT = """() => {
     const shown = parent.closest("option") || parent.checkVisibility({ visibilityProperty: true });
     if (!shown) continue;
     found.push({ text, lang: parent.closest("[lang]")?.getAttribute("lang") || "" });
+  }
+  // The words a pointer or a screen reader gives: titles and labels.
+  for (const node of document.body.querySelectorAll("[title], [aria-label]")) {
+    const lang = node.closest("[lang]")?.getAttribute("lang") || "";
+    for (const name of ["title", "aria-label"]) {
+      const text = (node.getAttribute(name) || "").trim();
+      if (text) found.push({ text, lang });
+    }
   }
   return found;
 }"""
