@@ -84,7 +84,6 @@ def ogc_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespons
             response = error.response()
         # JSON or HTML is chosen by the Accept header too: caches must key on it.
         patch_vary_headers(response, ["Accept"])
-        response["Access-Control-Allow-Origin"] = "*"
         return response
 
     return wrapper
