@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export vendor clean
+.PHONY: bench-production setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export vendor clean
 
 setup:
 	scripts/setup.sh
@@ -69,6 +69,10 @@ vendor:
 bench-map: setup
 	scripts/setup.sh test
 	$(PY) bench/map_benchmark.py
+
+bench-production: setup postgis-db
+	scripts/setup.sh production
+	$(PY) bench/production_benchmark.py
 
 bench-export: postgis-db setup
 	$(PY) bench/export_benchmark.py

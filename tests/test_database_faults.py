@@ -4,11 +4,8 @@ page for people), logged once per outage, and the app recovers by itself when it
 import json
 import logging
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +16,7 @@ from django.db import OperationalError
 from django.db.backends import utils
 
 from border_map import middleware
+from tests.pgcluster import Cluster, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,25 +70,12 @@ def test_other_errors_are_not_taken_for_an_outage(client, monkeypatch):
     assert client.get("/api/incidents.geojson").status_code == 500
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url):
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
-
-
-def _pg_bin():
-    for version in sorted(Path("/usr/lib/postgresql").glob("*"), reverse=True):
-        if (version / "bin" / "initdb").exists():
-            return version / "bin"
-    return None
 
 
 @pytest.mark.services
@@ -100,66 +85,22 @@ def _pg_bin():
 def test_a_real_outage_gives_only_503s_and_the_app_recovers_when_the_server_returns():
     """A PostgreSQL cluster of the test's own, on a free port: stopped under a running gunicorn,
     then started again."""
-    pg_bin = _pg_bin()
-    assert pg_bin, "PostgreSQL's server binaries are missing"
-    folder = Path(tempfile.mkdtemp(prefix="border_map_outage_"))
-    folder.chmod(0o777)
-    data, pg_port, app_port = folder / "data", _free_port(), _free_port()
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-    def pg_ctl(*args):
-        subprocess.run(
-            [*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data), "-w", "-s", *args],
-            check=True,
-            timeout=60,
-        )
-
-    subprocess.run(
-        [*as_postgres, str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    options = f"-p {pg_port} -k {folder} -c listen_addresses=127.0.0.1"
-    pg_ctl("-o", options, "-l", str(folder / "postgres.log"), "start")
-    url = f"postgis://postgres@127.0.0.1:{pg_port}/postgres"
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-    log = (folder / "app.log").open("w")
+    cluster = Cluster()
+    app_port = free_port()
+    env = {**os.environ, "DATABASE_URL": cluster.url, "LOG_LEVEL": "WARNING"}
+    log_path = cluster.folder / "app.log"
+    log = log_path.open("w")
     app = None
     try:
         subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(pg_port),
-                "-U",
-                "postgres",
-                "-qc",
-                "create extension postgis",
-            ],
-            check=True,
-            timeout=60,
-        )
-        manage = [sys.executable, "manage.py"]
-        subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
+            [sys.executable, "manage.py", "migrate", "-v", "0"],
+            cwd=ROOT, env=env, check=True, timeout=300,
+        )  # fmt: skip
         app = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "border_map.wsgi",
-                "--bind",
-                f"127.0.0.1:{app_port}",
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+            [str(Path(sys.executable).parent / "gunicorn"), "border_map.wsgi", "--bind",
+             f"127.0.0.1:{app_port}", "--workers", "1", "--threads", "4"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
         base = f"http://127.0.0.1:{app_port}"
         for _ in range(100):
             try:
@@ -169,13 +110,13 @@ def test_a_real_outage_gives_only_503s_and_the_app_recovers_when_the_server_retu
                 time.sleep(0.1)
         assert _get(base + "/api/incidents.geojson")[0] == 200
 
-        pg_ctl("-m", "fast", "stop")
+        cluster.stop()
         during = [_get(base + path) for path in ["/api/incidents.geojson", "/"] * 5]
         assert [status for status, _, _ in during] == [503] * 10
         assert all(headers["Retry-After"] for _, headers, _ in during)
         assert json.loads(during[0][2])["code"] == "ServiceUnavailable"
 
-        pg_ctl("-o", options, "-l", str(folder / "postgres.log"), "start")
+        cluster.start()
         back = time.monotonic()
         statuses = []
         while time.monotonic() - back < 2:
@@ -187,11 +128,7 @@ def test_a_real_outage_gives_only_503s_and_the_app_recovers_when_the_server_retu
             app.terminate()
             app.wait(timeout=30)
         log.close()
-        subprocess.run(
-            [*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-    text = (folder / "app.log").read_text()
+        text = log_path.read_text()
+        cluster.remove()
     assert text.count("database unavailable") == 1, text
     assert "Traceback" not in text, text
-    shutil.rmtree(folder, ignore_errors=True)
