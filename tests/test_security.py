@@ -115,12 +115,18 @@ def test_an_unknown_path_is_a_404_whatever_the_method(client):
     assert client.post("/nowhere/").status_code == 404
 
 
+def _clean_environment():
+    """This process's environment less what the test run itself set (the browser tests allow
+    Django's ORM in Playwright's event loop, which check --deploy rightly refuses)."""
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _start(env):
     """Import the settings in a fresh interpreter with this environment; (exit code, stderr)."""
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "border_map.settings", **env},
+        env={**_clean_environment(), "DJANGO_SETTINGS_MODULE": "border_map.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
