@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: setup run test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse vendor clean
+.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse bench-production vendor clean
 
 setup:
 	scripts/setup.sh
@@ -22,6 +22,11 @@ run: setup
 
 # Ruff and mypy (with django-stubs) for Python; Biome (package.json) lints and format-checks the browser code, whose pure
 # functions node's own test runner tests (tests/js/).
+# As in production: gunicorn behind a buffering nginx (deploy/nginx.conf), on 127.0.0.1:$(PORT).
+run-production: setup
+	scripts/setup.sh production
+	scripts/run_production.sh $(PORT)
+
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -37,7 +42,7 @@ test:
 # The suite without the browser tests and the real GDAL/OWSLib clients: under a minute.
 test-fast:
 	scripts/setup.sh
-	$(VENV)/bin/pytest -m "not browser and not clients" -q
+	$(VENV)/bin/pytest -m "not browser and not clients and not services" -q
 
 postgis-db:
 	scripts/setup.sh postgis
@@ -64,6 +69,10 @@ vendor:
 bench-map: setup
 	scripts/setup.sh test
 	$(PY) bench/map_benchmark.py
+
+bench-production: setup postgis-db
+	scripts/setup.sh production
+	$(PY) bench/production_benchmark.py
 
 bench-export: postgis-db setup
 	$(PY) bench/export_benchmark.py

@@ -60,8 +60,6 @@ def serve_text(
         )
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Open data: any web page may fetch it (OGC API – Features recommends CORS, 7.8).
-    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 

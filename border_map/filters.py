@@ -132,7 +132,13 @@ def _parse_instant(text: str) -> dt.date:
         ) from None
     if value.tzinfo is None:
         raise BadParameter("datetime", f"{text!r} has no time zone offset (add Z or +06:00).")
-    return value.astimezone(dt.UTC).date()
+    try:
+        return value.astimezone(dt.UTC).date()
+    except OverflowError:
+        # 9999-12-31T23:59:59-23:59 is in year 10000 in UTC, 0001-01-01T00:00+23:59 in year 0.
+        raise BadParameter(
+            "datetime", f"{text!r} is outside the years 1 to 9999 once taken to UTC."
+        ) from None
 
 
 def parse_datetime(text: str) -> tuple[dt.date | None, dt.date | None]:

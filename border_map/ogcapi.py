@@ -84,7 +84,6 @@ def ogc_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespons
             response = error.response()
         # JSON or HTML is chosen by the Accept header too: caches must key on it.
         patch_vary_headers(response, ["Accept"])
-        response["Access-Control-Allow-Origin"] = "*"
         return response
 
     return wrapper
@@ -351,24 +350,51 @@ def _parameter(name, where, description, schema, required=False, **extra):
     }
 
 
+# The shape of ``datetime`` (OGC API – Features 7.15.4): an RFC 3339 date or date-time with an
+# offset, or an interval of two with ".." or nothing for one open end. The calendar (no 30
+# February) and the order of an interval's ends are checked by the server, not by this pattern.
+_INSTANT = (
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"(T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?"
+)
+DATETIME_PATTERN = f"^({_INSTANT}|{_INSTANT}/({_INSTANT}|\\.\\.)?|(\\.\\.)?/{_INSTANT})$"
+
+# Query parameters the property filters take, described as the server reads them.
+FILTER_PARAMETERS: dict[str, dict[str, Any]] = {
+    "claimed_by": {
+        "description": "Who reported or claimed the incident, exactly as in the data (repeat "
+        "the parameter for several; names may contain commas).",
+        "schema": {"type": "string"},
+    },
+    "type": {
+        "description": "The incident type (comma-separated for several).",
+        "schema": {"type": "string", "enum": list(Incident.Type.values)},
+    },
+    "near_line_km": {
+        "description": "Within this many kilometres (geodesic) of the nearest shared boundary "
+        "line (the 'line' property names it).",
+        "schema": {"type": "number", "minimum": 0, "maximum": filters.MAX_LINE_KM},
+    },
+    "enclave": {
+        "description": "Inside the enclave of that name (any case; comma-separated for "
+        "several).",
+        "schema": {"type": "string"},
+    },
+}
+
+
 def openapi_document(request: HttpRequest) -> dict[str, Any]:
-    """The OpenAPI 3.0 definition of this service, as a dict."""
+    """The OpenAPI 3.0 definition of this service, as a dict: every path, with each
+    collection's own parameters, each format (``f``) and each error answer."""
     server = request.build_absolute_uri(reverse("ogcapi_landing")).rstrip("/")
     f = _parameter(
         "f",
         "query",
-        "Format of the response; without it the Accept header decides, JSON by default.",
+        "Format of the response: json (GeoJSON for features) or html; without it the Accept "
+        "header decides, JSON by default.",
         {"type": "string", "enum": ["json", "html"]},
     )
-    collection_id = _parameter(
-        "collectionId",
-        "path",
-        "A collection's id.",
-        {"type": "string", "enum": list(exports.LAYERS)},
-        required=True,
-    )
-    items_parameters = [
-        collection_id,
+    paging = [
         _parameter(
             "limit",
             "query",
@@ -391,65 +417,68 @@ def openapi_document(request: HttpRequest) -> dict[str, Any]:
         _parameter(
             "bbox",
             "query",
-            "minLon,minLat,maxLon,maxLat in WGS84 (CRS84); features that intersect it.",
+            "minLon,minLat,maxLon,maxLat in WGS84 (CRS84), or six numbers with heights (which "
+            "are ignored); features that intersect it. minLon greater than maxLon crosses the "
+            "antimeridian; minLat must not be greater than maxLat.",
             {
                 "type": "array",
                 "minItems": 4,
                 "maxItems": 6,
-                "items": {"type": "number"},
+                "items": {"type": "number", "minimum": -180, "maximum": 180},
             },
             style="form",
             explode=False,
         ),
-        _parameter(
+    ]
+
+    def datetime_parameter(timed: bool) -> dict[str, Any]:
+        what = (
+            "incidents whose days overlap it"
+            if timed
+            else "this collection has no time: the value is checked and has no effect"
+        )
+        return _parameter(
             "datetime",
             "query",
-            "An RFC 3339 date, date-time (its day in UTC) or interval start/end ('..' for an "
-            "open end); incidents whose days overlap it. Places, enclaves and boundaries have "
-            "no time: it is checked and has no effect on them.",
-            {"type": "string"},
+            "An RFC 3339 date, date-time with offset (its day in UTC, within the years 1-9999) "
+            f"or interval start/end ('..' or empty for one open end); {what}.",
+            {"type": "string", "pattern": DATETIME_PATTERN},
             style="form",
             explode=False,
-        ),
-        _parameter(
-            "claimed_by",
-            "query",
-            "Incidents only: who reported or claimed the incident, exactly as in the data "
-            "(repeat the parameter for several).",
-            {"type": "string"},
-        ),
-        _parameter(
-            "type",
-            "query",
-            "Incidents only: the incident type (comma-separated for several).",
-            {"type": "string", "enum": list(Incident.Type.values)},
-        ),
-        _parameter(
-            "near_line_km",
-            "query",
-            "Places and incidents only: those within this many kilometres (geodesic) of the "
-            "nearest shared boundary line (the 'line' property names it).",
-            {"type": "number", "minimum": 0, "maximum": filters.MAX_LINE_KM},
-        ),
-        _parameter(
-            "enclave",
-            "query",
-            "Places and incidents only: those inside the enclave of that name (comma-separated "
-            "for several).",
-            {"type": "string"},
-        ),
-        f,
-    ]
-    json_response = {"description": "JSON", "content": {"application/json": {}}}
-    error = {
-        "description": "A parameter is wrong; the body names it and says why.",
-        "content": {"application/json": {}},
-    }
-    not_found = {"description": "No such collection or feature.", "content": {}}
+        )
 
-    def operation(operation_id, summary, parameters, ok, extra=None):
-        responses = {"200": ok, "400": error}
-        responses.update(extra or {})
+    def json_or_html(description: str, json_type: str = "application/json") -> dict[str, Any]:
+        return {"description": description, "content": {json_type: {}, "text/html": {}}}
+
+    problem: dict[str, dict] = {"application/json": {}}
+    errors = {
+        "400": {
+            "description": "A parameter is wrong; the body names it and says why.",
+            "content": problem,
+        },
+        "503": {
+            "description": "The database cannot be reached; try again after Retry-After.",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": problem,
+        },
+    }
+    not_found = {
+        "404": {
+            "description": "No such collection or feature.",
+            "content": {"application/json": {}, "text/html": {}},
+        }
+    }
+
+    def operation(
+        operation_id: str,
+        summary: str,
+        parameters: list[dict[str, Any]],
+        ok: dict[str, Any],
+        *extra: dict[str, Any],
+    ) -> dict[str, Any]:
+        responses = {"200": ok, **errors}
+        for more in extra:
+            responses.update(more)
         return {
             "get": {
                 "operationId": operation_id,
@@ -459,55 +488,59 @@ def openapi_document(request: HttpRequest) -> dict[str, Any]:
             }
         }
 
-    features = {"description": "GeoJSON", "content": {"application/geo+json": {}}}
+    paths = {
+        "/": operation("getLandingPage", "Landing page", [f], json_or_html("The landing page")),
+        "/conformance": operation(
+            "getConformance", "Conformance classes", [f], json_or_html("Conformance classes")
+        ),
+        "/api": operation(
+            "getAPI", "This document", [f], json_or_html("OpenAPI 3.0", OPENAPI_TYPE)
+        ),
+        "/collections": operation(
+            "getCollections", "The collections", [f], json_or_html("The collections")
+        ),
+    }
+    for name, layer in exports.LAYERS.items():
+        parameters = [*paging, datetime_parameter(bool(layer.time_field))]
+        parameters += [
+            _parameter(filter_name, "query", **FILTER_PARAMETERS[filter_name])
+            for filter_name in layer.filters
+        ]
+        features = json_or_html(f"{layer.title}: GeoJSON or HTML", "application/geo+json")
+        paths[f"/collections/{name}"] = operation(
+            f"describe_{name}", f"{layer.title}: the collection", [f], json_or_html(layer.title)
+        )
+        paths[f"/collections/{name}/items"] = operation(
+            f"get_{name}", f"{layer.title}: a page of features", [*parameters, f], features
+        )
+        paths[f"/collections/{name}/items/{{featureId}}"] = operation(
+            f"get_{name}_feature",
+            f"{layer.title}: one feature",
+            [
+                _parameter(
+                    "featureId",
+                    "path",
+                    f"A feature's id ({layer.id_field}).",
+                    {"type": "string"},
+                    required=True,
+                ),
+                f,
+            ],
+            json_or_html(f"One of the {name}", "application/geo+json"),
+            not_found,
+        )
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "border_map OGC API – Features",
             "version": "1.0.0",
             "description": "Places, incidents, enclaves and shared boundary lines of the "
-            "border disputes in the Fergana Valley.",
+            "border disputes in the Fergana Valley. Every path answers GET, HEAD and OPTIONS "
+            "(other methods: 405), with CORS for any origin.",
             "license": {"name": "ODbL 1.0 (OpenStreetMap-derived layers)"},
         },
         "servers": [{"url": server}],
-        "paths": {
-            "/": operation("getLandingPage", "Landing page", [f], json_response),
-            "/conformance": operation("getConformance", "Conformance classes", [f], json_response),
-            "/api": operation(
-                "getAPI",
-                "This document",
-                [f],
-                {"description": "OpenAPI 3.0", "content": {OPENAPI_TYPE: {}}},
-            ),
-            "/collections": operation("getCollections", "The collections", [f], json_response),
-            "/collections/{collectionId}": operation(
-                "describeCollection",
-                "One collection",
-                [collection_id, f],
-                json_response,
-                {"404": not_found},
-            ),
-            "/collections/{collectionId}/items": operation(
-                "getFeatures",
-                "A page of features",
-                items_parameters,
-                features,
-                {"404": not_found},
-            ),
-            "/collections/{collectionId}/items/{featureId}": operation(
-                "getFeature",
-                "One feature",
-                [
-                    collection_id,
-                    _parameter(
-                        "featureId", "path", "A feature's id.", {"type": "string"}, required=True
-                    ),
-                    f,
-                ],
-                features,
-                {"404": not_found},
-            ),
-        },
+        "paths": paths,
     }
 
 

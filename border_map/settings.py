@@ -6,8 +6,10 @@ the embedded SpatiaLite file ``var/border_map.sqlite3`` is used.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,12 +31,24 @@ def env_float(name: str, default: float) -> float:
 
 
 DEBUG = env_bool("DEBUG")
+PRODUCTION = env_bool("BORDER_MAP_PRODUCTION")
+# A local-only key, published in this file: fine for a laptop or CI, where nothing signed leaves
+# the machine; never in production.
+LOCAL_ONLY_KEY = "border-map-local-only-not-secret"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("BORDER_MAP_PRODUCTION"):
-        raise ImproperlyConfigured("SECRET_KEY must be set when BORDER_MAP_PRODUCTION is set.")
-    # A local-only key: fine for a laptop or CI, where nothing signed leaves the machine.
-    SECRET_KEY = "border-map-local-only-not-secret"
+if PRODUCTION:
+    if len(SECRET_KEY) < 50 or SECRET_KEY == LOCAL_ONLY_KEY:
+        raise ImproperlyConfigured(
+            "BORDER_MAP_PRODUCTION is set: SECRET_KEY must be a secret of 50 characters or more "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "BORDER_MAP_PRODUCTION and DEBUG are both set: debug pages show settings and code to "
+            "anyone; unset DEBUG."
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = LOCAL_ONLY_KEY
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -45,12 +59,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "csp",
     "border_map",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "border_map.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and CSRF: read-only endpoints answer other methods with a 405, preflights
+    # with CORS headers, and a database outage with a 503, without touching the database.
+    "border_map.middleware.ReadOnlyMiddleware",
+    "border_map.middleware.DatabaseFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language: Accept-Language, unless the URL names one (?lang=ru; border_map.i18n).
     "django.middleware.locale.LocaleMiddleware",
@@ -82,6 +102,7 @@ TEMPLATES = [
 
 SPATIALITE_FILE = Path(os.environ.get("SPATIALITE_FILE", BASE_DIR / "var" / "border_map.sqlite3"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+STATEMENT_TIMEOUT_S = env_float("BORDER_MAP_STATEMENT_TIMEOUT", 15.0)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
@@ -90,7 +111,14 @@ if DATABASE_URL:
         )
     # PostgreSQL's JIT spends 20-100 ms compiling some bbox queries that run in 20 ms without
     # it (bench/RESULTS.md); our queries are short, so it never pays off.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # statement_timeout bounds every query (a stuck one becomes a 503, not a held worker);
+    # connect_timeout makes an unreachable server an error in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "options": f"-c jit=off -c statement_timeout={int(STATEMENT_TIMEOUT_S * 1000)}",
+            "connect_timeout": 3,
+        }
+    )
 else:
     SPATIALITE_FILE.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -121,7 +149,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # App options, in one dict checked at start-up (border_map.apps).
-BORDER_MAP = {
+BORDER_MAP: dict[str, Any] = {
     # "gazetteer" works offline; "nominatim" asks the public service (1 request/s, cached).
     "GEOCODER": os.environ.get("BORDER_MAP_GEOCODER", "gazetteer"),
     "NOMINATIM_DOMAIN": os.environ.get("NOMINATIM_DOMAIN", "nominatim.openstreetmap.org"),
@@ -148,3 +176,41 @@ LOGGING = {
 # not accepted, request parameters are parsed as plain numbers, and every geometry we load is
 # built with shapely/GEOS from our own files with SRID 4326 set in code.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Security headers. The Content-Security-Policy lets scripts come only from this site or carry
+# the page's nonce (folium's inline map script gets it, see maps.with_nonce): no 'unsafe-inline'
+# or 'unsafe-eval' for scripts. Styles may be inline: folium writes <style> blocks and Leaflet
+# positions everything with style attributes; CSS runs no script. Images: ours, data: URIs
+# (Leaflet's icons) and the tile server, the map's only outside resource.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # The tile server's origin is added per request (border_map.middleware.CSPMiddleware).
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Behind TLS (a proxy that terminates it and says so in X-Forwarded-Proto), BORDER_MAP_HTTPS=1
+# switches on together: redirect to https, HSTS, cookies only over https.
+HTTPS = env_bool("BORDER_MAP_HTTPS")
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True

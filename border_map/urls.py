@@ -25,7 +25,7 @@ urlpatterns = [
     path("ogcapi/collections/<str:layer>", ogcapi.collection, name="ogcapi_collection"),
     path("ogcapi/collections/<str:layer>/items", ogcapi.items, name="ogcapi_items"),
     path(
-        "ogcapi/collections/<str:layer>/items/<str:feature_id>",
+        "ogcapi/collections/<str:layer>/items/<path:feature_id>",
         ogcapi.item,
         name="ogcapi_item",
     ),

@@ -44,6 +44,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "export": reverse("layer_geojson", args=["incidents"]),
     }
     header, body, script = maps.map_parts(maps.incident_map(urls))
+    # The Content-Security-Policy runs folium's inline scripts only with this request's nonce.
+    header = maps.with_nonce(header, request.csp_nonce)  # type: ignore[attr-defined]
     days = Incident.objects.aggregate(first=Min("date"), last=Max("date"), last_end=Max("date_end"))
     last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
     return render(

@@ -20,12 +20,14 @@ packages=(gdal-bin libsqlite3-mod-spatialite python3-venv python3-dev gcc libgeo
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 for extra in "$@"; do
   case "$extra" in
-    test) packages+=(chromium) ;;
+    # nginx: the production proxy (deploy/nginx.conf), which the tests start on loopback.
+    test) packages+=(chromium nginx) ;;
+    production) packages+=(nginx) ;;
     postgis)
       pg_version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1 || true)
       [ -n "$pg_version" ] || { say "no PostgreSQL server found (/etc/postgresql is empty)"; exit 1; }
       packages+=("postgresql-${pg_version}-postgis-3") ;;
-    *) say "unknown option: $extra (expected: test, postgis)"; exit 2 ;;
+    *) say "unknown option: $extra (expected: test, postgis, production)"; exit 2 ;;
   esac
 done
 

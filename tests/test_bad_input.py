@@ -34,6 +34,22 @@ VALUES = [
     "<script>alert(1)</script>",
     "²",  # a digit to str.isdigit, not to int()
     "٣",
+    # Dates at the ends of the calendar, which leave it once taken to UTC.
+    "9999-12-31T23:59:59-23:59",
+    "0001-01-01T00:00:00+23:59",
+    "0001-01-01/9999-12-31",
+    "9999-12-31T23:59:59Z/..",
+    # Numbers next to every limit (limit 1..10,000, offset 0..2**31-1, zoom 0..24).
+    "0",
+    "10000",
+    "10001",
+    str(2**31 - 1),
+    str(2**31),
+    str(2**63),
+    "24",
+    "25",
+    "-180,-90,180,90",
+    "180,90,-180,-90",
 ]
 
 
@@ -74,3 +90,25 @@ def test_a_nul_character_in_a_text_filter_is_refused_before_it_reaches_the_datab
 )
 def test_odd_path_segments_are_not_found_not_a_server_error(client, path):
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "../9999-12-31T23:59:59-23:59"],
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/map/incidents.json",
+        "/api/incidents.geojson",
+        "/api/incidents.csv",
+        "/ogcapi/collections/incidents/items",
+        "/ogcapi/collections/places/items",
+    ],
+)
+def test_a_datetime_beyond_the_calendar_in_utc_is_a_400_naming_datetime(client, path, value):
+    response = client.get(
+        path, {"datetime": value, "zoom": "8"} if "map" in path else {"datetime": value}
+    )
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "datetime"

@@ -112,7 +112,7 @@ def test_owslib_lists_the_collections_and_conformance(live_url):
         in service.conformance()["conformsTo"]
     )
     assert service.collection("incidents")["title"] == "Incidents"
-    assert "/collections/{collectionId}/items" in service.api()["paths"]
+    assert "/collections/incidents/items" in service.api()["paths"]
 
 
 def test_owslib_pages_through_the_incidents_by_the_next_links(live_url):

@@ -9,6 +9,14 @@ from border_map import filters
 from border_map.models import Enclave, Incident, Place
 from tests import seed
 
+# One real feature of each collection (from data/).
+FEATURE_IDS = {
+    "places": "kok-tash",
+    "incidents": "kyrgyz-police-tajik-shooting-at-kok-tash",
+    "enclaves": "vorukh",
+    "boundaries": "KG-UZ",
+}
+
 pytestmark = pytest.mark.django_db
 
 CONFORMANCE = {
@@ -251,28 +259,32 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
     assert response["Content-Type"] == "application/vnd.oai.openapi+json;version=3.0"
     document = response.json()
     assert document["openapi"].startswith("3.0.")
-    assert set(document["paths"]) == {
-        "/",
-        "/conformance",
-        "/api",
-        "/collections",
-        "/collections/{collectionId}",
-        "/collections/{collectionId}/items",
-        "/collections/{collectionId}/items/{featureId}",
+    layers = ["places", "incidents", "enclaves", "boundaries"]
+    assert set(document["paths"]) == {"/", "/conformance", "/api", "/collections"} | {
+        path
+        for layer in layers
+        for path in (
+            f"/collections/{layer}",
+            f"/collections/{layer}/items",
+            f"/collections/{layer}/items/{{featureId}}",
+        )
     }
-    items = document["paths"]["/collections/{collectionId}/items"]["get"]
-    parameters = {p["name"]: p for p in items["parameters"]}
-    assert {"limit", "offset", "bbox", "datetime", "f", "collectionId"} <= set(parameters)
-    assert parameters["limit"]["schema"]["maximum"] == filters.MAX_LIMIT
-    assert parameters["collectionId"]["schema"]["enum"] == [
-        "places",
-        "incidents",
-        "enclaves",
-        "boundaries",
-    ]
+    for layer in layers:
+        items = document["paths"][f"/collections/{layer}/items"]["get"]
+        parameters = {p["name"]: p for p in items["parameters"]}
+        expected = {"limit", "offset", "bbox", "datetime", "f"}
+        if layer == "incidents":
+            expected |= {"claimed_by", "type"}
+        assert set(parameters) == expected, layer
+        assert parameters["limit"]["schema"]["maximum"] == filters.MAX_LIMIT
+        assert parameters["f"]["schema"]["enum"] == ["json", "html"]
+        assert set(items["responses"]["200"]["content"]) == {"application/geo+json", "text/html"}
+        assert {"200", "400", "503"} <= set(items["responses"])
     server = document["servers"][0]["url"]
     for path in document["paths"]:
-        url = server + path.replace("{collectionId}", "boundaries").replace("{featureId}", "KG-UZ")
+        if "{featureId}" in path:
+            path = path.replace("{featureId}", FEATURE_IDS[path.split("/")[2]])
+        url = server + path
         assert client.get(local(url)).status_code == 200, path
 
 
