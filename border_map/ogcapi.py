@@ -376,8 +376,7 @@ FILTER_PARAMETERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "number", "minimum": 0, "maximum": filters.MAX_LINE_KM},
     },
     "enclave": {
-        "description": "Inside the enclave of that name (any case; comma-separated for "
-        "several).",
+        "description": "Inside the enclave of that name (any case; comma-separated for several).",
         "schema": {"type": "string"},
     },
 }
