@@ -8,6 +8,7 @@ it follows whichever of the two changed last.
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import Distance
@@ -75,8 +76,9 @@ def refresh(places: QuerySet | None = None) -> int:
         place.line, distance = _nearest(lines, [getattr(place, k) for k in line_d])
         place.line_distance_km = None if distance is None else distance / 1000
         on_the_line = distance is not None and distance < ON_THE_LINE_M
-        place.territory = "" if on_the_line else place.held_by or ""
-        place.enclave = "" if on_the_line else place.in_enclave or ""
+        annotated: Any = place  # with held_by and in_enclave, the annotations above
+        place.territory = "" if on_the_line else annotated.held_by or ""
+        place.enclave = "" if on_the_line else annotated.in_enclave or ""
         place.nearest_enclave, distance = _nearest(enclaves, [getattr(place, k) for k in enclave_d])
         place.nearest_enclave_km = None if distance is None else distance / 1000
         if place.enclave:

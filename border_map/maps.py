@@ -14,6 +14,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
@@ -35,14 +36,14 @@ OSM_ATTRIBUTION = gettext_lazy(
 GEONAMES_ATTRIBUTION = gettext_lazy('places: <a href="https://www.geonames.org/">GeoNames</a>')
 
 # The words the page shows for the stored codes, in the page's language.
-TYPE_NAMES = {
+TYPE_NAMES: dict[str, Promise] = {
     Incident.Type.CLASH: pgettext_lazy("incident type", "clash"),
     Incident.Type.GUNFIRE: pgettext_lazy("incident type", "gunfire"),
     Incident.Type.CASUALTIES: pgettext_lazy("incident type", "casualties"),
     Incident.Type.EVACUATION: pgettext_lazy("incident type", "evacuation"),
     Incident.Type.NEGOTIATION: pgettext_lazy("incident type", "negotiation"),
 }
-KIND_NAMES = {
+KIND_NAMES: dict[str, Promise] = {
     Place.Kind.SETTLEMENT: pgettext_lazy("place kind", "settlement"),
     Place.Kind.TOWN: pgettext_lazy("place kind", "town"),
     Place.Kind.DISTRICT: pgettext_lazy("place kind", "district"),
@@ -52,7 +53,7 @@ KIND_NAMES = {
     Place.Kind.RIVER: pgettext_lazy("place kind", "river"),
     Place.Kind.AREA: pgettext_lazy("place kind", "area"),
 }
-COUNTRY_WORDS = {
+COUNTRY_WORDS: dict[str, Promise] = {
     "KG": gettext_lazy("Kyrgyzstan"),
     "TJ": gettext_lazy("Tajikistan"),
     "UZ": gettext_lazy("Uzbekistan"),
