@@ -3,16 +3,14 @@ from the stored geometries, against figures computed independently.
 
 The expected distances were computed for this test outside the database: the derived lines and
 enclaves of border_map.boundaries, and for each segment the minimum of the WGS84 geodesic
-distance (geographiclib) along it. PostGIS (ST_DistanceSpheroid) agrees with them to a metre;
-SpatiaLite measures the geodesic distance to the nearest point in degrees, not the geodesically
-nearest one, which overstates a distance by up to about 5 % at this latitude.
+distance (geographiclib) along it. Both databases agree with them within a few metres
+(context.GeodesicDistance; SpatiaLite's own ellipsoidal distance was up to 5 % long here).
 """
 
 import datetime
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.db import connection
 
 from border_map import context
 from border_map.geocoding import read_geonames
@@ -30,9 +28,7 @@ EXPECTED = {
 
 
 def _close(found: float, expected: float) -> bool:
-    if connection.vendor == "postgresql":
-        return abs(found - expected) < 0.005  # 5 m
-    return abs(found - expected) <= 0.05 * expected + 0.005
+    return abs(found - expected) < 0.005  # 5 m
 
 
 @pytest.mark.django_db
