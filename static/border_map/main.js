@@ -11,8 +11,8 @@ import { incidentList } from "./list.js";
 import { placesLayer } from "./places.js";
 import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
-import { contextText } from "./text.js";
-import { format, gettext, translateLeaflet } from "./translation.js";
+import { contextText, refusalText } from "./text.js";
+import { format, gettext, language, translateLeaflet } from "./translation.js";
 import { edges, exportHref, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
 
 function start({ map, control, config }) {
@@ -117,9 +117,7 @@ function start({ map, control, config }) {
       // why in the list, and show no incident rather than the last view's.
       incidents.clear();
       list.showError(
-        format(gettext("No incidents shown: %(why)s"), {
-          why: error?.description || gettext("the incidents could not be loaded."),
-        }),
+        format(gettext("No incidents shown: %(why)s"), { why: refusalText(error, language()) }),
       );
       exportLink.removeAttribute("href");
       exportLink.setAttribute("aria-disabled", "true");

@@ -36,6 +36,29 @@ export function kmText(metres) {
   return format(gettext("%(km)s km"), { km: numberText(metres / 1000) });
 }
 
+/* The parameters of the page's own URL that the incidents endpoint may refuse, as the page
+   calls them. */
+const PARAMETER_WORDS = {
+  datetime: () => gettext("dates"),
+  type: () => gettext("type"),
+  claimed_by: () => gettext("claimant"),
+  bbox: () => gettext("map view"),
+  zoom: () => gettext("zoom"),
+};
+
+/** Why the incidents are not shown, from the endpoint's refusal (`error.parameter` and its
+    English `description`): in English the endpoint's own words, otherwise which setting of the
+    link was refused, in the page's language. */
+export function refusalText(error, lang) {
+  if (!error?.parameter && !error?.description)
+    return gettext("the incidents could not be loaded.");
+  if (lang === "en" && error.description) return error.description;
+  const word = PARAMETER_WORDS[error.parameter];
+  return word
+    ? format(gettext("the link's %(setting)s cannot be used."), { setting: word() })
+    : gettext("the link cannot be used.");
+}
+
 /** A distance in km as the context says it: 1 decimal from 1 km, 2 below. */
 function distanceText(km) {
   const rounded = km >= 1 ? Math.round(km * 10) / 10 : Math.round(km * 100) / 100;

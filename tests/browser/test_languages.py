@@ -168,3 +168,13 @@ def test_the_chosen_language_stays_in_the_url_and_the_links_as_the_map_moves(vis
     again_page = again.open("/?" + urlsplit(page.url).query)
     assert again_page.get_attribute("html", "lang") == "ru"
     assert "lang=en" in again_page.get_attribute("#language-switch", "href")
+
+
+def test_a_refused_link_is_explained_in_russian_on_the_russian_page(visit, data_texts):
+    v = visit()
+    page = v.page
+    page.goto(v.live_url + "/?lang=ru&datetime=2021-05-01/2021-04-28")
+    page.wait_for_selector("html[data-incidents=error]", state="attached")
+    status = page.inner_text("#list-status")
+    assert status == "Инциденты не показаны: в ссылке нельзя использовать этот параметр: даты."
+    assert english_left(status, data_texts) == []

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { scaleText } from "../../static/border_map/scale.js";
-import { contextText } from "../../static/border_map/text.js";
+import { contextText, refusalText } from "../../static/border_map/text.js";
 import { format, language, localName, ngettext } from "../../static/border_map/translation.js";
 
 const countryName = (code) => ({ KG: "Kyrgyzstan", TJ: "Tajikistan" })[code] || code;
@@ -72,4 +72,12 @@ test("the scale bar's units go through the catalogue; other texts are left alone
   assert.equal(scaleText("500 m"), "500 m");
   assert.equal(scaleText("0.5 mi"), "0.5 mi");
   assert.equal(scaleText("thirty"), "thirty");
+});
+
+test("a refusal is the endpoint's words in English and the refused setting otherwise", () => {
+  const error = { parameter: "datetime", description: "the interval ends before it starts." };
+  assert.equal(refusalText(error, "en"), "the interval ends before it starts.");
+  assert.equal(refusalText(error, "ru"), "the link's dates cannot be used.");
+  assert.equal(refusalText({ parameter: "other" }, "ru"), "the link cannot be used.");
+  assert.equal(refusalText(new Error("offline"), "en"), "the incidents could not be loaded.");
 });
