@@ -77,6 +77,16 @@ def comma_list(params: Params, name: str) -> list[str]:
     ]
 
 
+def flag(params: Params, name: str) -> bool:
+    """A yes/no parameter: 1/true/yes or 0/false/no (absent: no)."""
+    value = one_value(params, name)
+    if value is None or value.lower() in ("0", "false", "no", ""):
+        return False
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    raise BadParameter(name, f"{value!r} is not 1 or 0 (true or false).")
+
+
 def parse_bbox(text: str) -> list[Polygon]:
     """``minLon,minLat,maxLon,maxLat`` (or 6 values with heights, which are ignored) as a list
     of polygons; a box whose minLon is greater than its maxLon crosses the antimeridian and is
@@ -211,8 +221,22 @@ def _type(queryset: QuerySet, params: Params) -> QuerySet:
     return queryset.filter(type__in=types)
 
 
+def _side(queryset: QuerySet, params: Params) -> QuerySet:
+    sides = comma_list(params, "side")
+    if not sides:
+        return queryset
+    unknown = sorted(set(sides) - set(Incident.Side.values))
+    if unknown:
+        raise BadParameter(
+            "side",
+            f"unknown side {', '.join(unknown)}; sides: {', '.join(Incident.Side.values)}.",
+        )
+    return queryset.filter(side__in=sides)
+
+
 PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
     "claimed_by": _claimed_by,
+    "side": _side,
     "type": _type,
 }
 

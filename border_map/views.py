@@ -5,20 +5,24 @@ visible box into grid cells sized for the zoom, so the browser gets at most a fe
 clusters however many incidents there are; once few enough are in view it gets them one by one.
 """
 
+import datetime as dt
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Avg, Count, F, Max, Min, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
 from . import exports, filters, maps
-from .models import Article, Country, Incident, Place
+from .articles import reading_spans
+from .models import Article, Country, Excerpt, Incident, Place
 
 # Up to this many incidents in view are sent one by one (clustered in the browser, where
 # markers at the same place can be spread out); beyond it the database clusters them.
@@ -29,10 +33,10 @@ LIST_LIMIT = 200
 CELL_PIXELS = 64
 
 
-@require_safe
-def map_page(request: HttpRequest) -> HttpResponse:
-    """The map with its filters, incident list and export button."""
+def _map_context(request: HttpRequest) -> dict[str, Any]:
+    """What the map page and its embeddable copy are rendered with."""
     urls = {
+        "map": reverse("map"),
         "incidents": reverse("map_incidents"),
         "incident": reverse("map_incident", args=["__slug__"]),
         "claimants": reverse("map_claimants"),
@@ -41,25 +45,46 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "boundaries": reverse("layer_geojson", args=["boundaries"]),
         "countries": reverse("map_countries"),
         "export": reverse("layer_geojson", args=["incidents"]),
+        "embed": reverse("map_embed"),
     }
     header, body, script = maps.map_parts(maps.incident_map(urls))
     # The Content-Security-Policy runs folium's inline scripts only with this request's nonce.
     header = maps.with_nonce(header, request.csp_nonce)  # type: ignore[attr-defined]
-    days = Incident.objects.aggregate(first=Min("date"), last=Max("date"), last_end=Max("date_end"))
-    last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
-    return render(
-        request,
-        "border_map/map.html",
-        {
-            "map_header": header,
-            "map_body": body,
-            "map_script": script,
-            "types": Incident.Type.choices,
-            "first_day": days["first"],
-            "last_day": last if days["first"] else None,
-            "export_url": urls["export"],
-        },
+    days = Incident.objects.aggregate(
+        first=Min("date"), last=Max("date"), last_end=Max("date_end"), claims=Count("pk")
     )
+    last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
+    return {
+        "map_header": header,
+        "map_body": body,
+        "map_script": script,
+        "types": Incident.Type.choices,
+        "first_day": days["first"],
+        "last_day": last if days["first"] else None,
+        "og_description": (
+            f"{days['claims']} claims about incidents on the Kyrgyz–Tajik border"
+            + (f", {days['first']:%d %B %Y} to {last:%d %B %Y}" if days["first"] and last else "")
+            + f", each attributed to whoever made it, with the words of "
+            f"{Article.objects.count()} news reports."
+        ),
+        "export_url": urls["export"],
+        "csv_url": reverse("layer_csv", args=["incidents"]),
+    }
+
+
+@require_safe
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The map with its filters, incident list and export button."""
+    return render(request, "border_map/map.html", _map_context(request))
+
+
+@require_safe
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed_page(request: HttpRequest) -> HttpResponse:
+    """The map alone, for another site's page (an <iframe>): no header, filters or list, the
+    popups kept, a link back to the full map. The only page that may be framed."""
+    return render(request, "border_map/embed.html", _map_context(request))
 
 
 @require_safe
@@ -159,8 +184,16 @@ def countries_geojson(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def article_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """An article's full text, its place mentions linked to the map and its excerpts marked."""
+    """An article as a reader wants it: without the source page's furniture, each passage the
+    map quotes marked in the colour of its claimant's side with the claim beside it, place
+    names linked to the map, the claims it supports and the other articles on the same events."""
     article = get_object_or_404(Article, slug=slug)
+    claims = list(
+        Incident.objects.filter(excerpts__article=article)
+        .select_related("place")
+        .distinct()
+        .order_by("date", "slug")
+    )
     return render(
         request,
         "border_map/article.html",
@@ -168,7 +201,47 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
             "article": article,
             "pieces": article_pieces(article),
             "source_url": _safe_url(article.url),
+            "claims": claims,
+            "sides": Incident.Side.choices,
+            "related": related_articles(article, claims),
+            "og_description": (
+                f"{article.outlet}, {article.published:%d %B %Y}: the article behind "
+                f"{len(claims)} claim{'s' if len(claims) != 1 else ''} on the border map, "
+                "each passage marked with who made the claim."
+            ),
         },
+    )
+
+
+@require_safe
+def articles_page(request: HttpRequest) -> HttpResponse:
+    """Every article the map draws on, newest first, with how many claims each supports."""
+    articles = Article.objects.annotate(
+        claims=Count("excerpts__incidents", distinct=True)
+    ).order_by("-published", "title")
+    for article in articles:
+        article.source_url = _safe_url(article.url)  # type: ignore[attr-defined]
+    return render(request, "border_map/articles.html", {"articles": articles})
+
+
+def related_articles(article: Article, claims: list[Incident]) -> list[Article]:
+    """Other articles with claims at the same places within two days of this one's: the same
+    events as far as the data can tell (events are not yet recorded as such)."""
+    match = Q()
+    for claim in claims:
+        last = claim.date_end or claim.date
+        match |= Q(
+            incidents__place_id=claim.place_id,
+            incidents__date__lte=last + dt.timedelta(days=2),
+            incidents__date__gte=claim.date - dt.timedelta(days=2),
+        )
+    if not claims:
+        return []
+    return list(
+        Article.objects.exclude(pk=article.pk)
+        .filter(excerpts__in=Excerpt.objects.filter(match))
+        .distinct()
+        .order_by("-published", "title")
     )
 
 
@@ -178,27 +251,37 @@ def _safe_url(url: str) -> str:
 
 
 def article_pieces(article: Article) -> list[dict[str, Any]]:
-    """The article text cut where an excerpt or a mention starts or ends.
+    """The shown article text (articles.reading_spans) cut where an excerpt or a mention starts
+    or ends.
 
-    Each piece: text, ids of the excerpts covering it, excerpts starting there (for anchors), and
-    the map link of the mention covering it, if any.
+    Each piece: text, ids of the excerpts covering it, the side of the claims quoting it, the
+    excerpts starting there (for anchors) with the claims they support, the map link of the
+    mention covering it, if any, and whether a furniture gap comes before it.
     """
     text = article.text
-    excerpts = list(article.excerpts.order_by("start", "end"))
+    excerpts = list(article.excerpts.order_by("start", "end").prefetch_related("incidents"))
     mentions = list(article.mentions.select_related("place").order_by("start"))
-    ends = {0, len(text)}
+    spans = reading_spans(text, article.title, [(e.start, e.end) for e in excerpts])
+    ends = {edge for span in spans for edge in span}
     ends.update(edge for e in excerpts for edge in (e.start, e.end))
     ends.update(edge for m in mentions for edge in (m.start, m.end))
     cuts = sorted(c for c in ends if 0 <= c <= len(text))
+    claims_of = {e.pk: sorted(e.incidents.all(), key=lambda i: (i.date, i.slug)) for e in excerpts}
     pieces = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        covering = [e.pk for e in excerpts if e.start <= start and end <= e.end]
+        if not any(a <= start and end <= b for a, b in spans):
+            continue
+        covering = [e for e in excerpts if e.start <= start and end <= e.end]
+        sides = {i.side for e in covering for i in claims_of[e.pk]}
         mention = next((m for m in mentions if m.start <= start and end <= m.end), None)
         pieces.append(
             {
                 "text": text[start:end],
-                "excerpts": covering,
-                "anchors": [e.pk for e in excerpts if e.start == start],
+                "excerpts": [e.pk for e in covering],
+                "side": sides.pop() if len(sides) == 1 else ("several" if sides else ""),
+                "anchors": [
+                    {"id": e.pk, "claims": claims_of[e.pk]} for e in excerpts if e.start == start
+                ],
                 "map_url": _place_map_url(mention.place) if mention else "",
                 "place": mention.place.name if mention else "",
             }
