@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: bench-production setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export vendor clean
+.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse bench-production vendor clean
 
 setup:
 	scripts/setup.sh
@@ -76,6 +76,10 @@ bench-production: setup postgis-db
 
 bench-export: postgis-db setup
 	$(PY) bench/export_benchmark.py
+
+# Geoparsing on the gold set (tests/data/goldset/): precision, recall, distances, time, memory.
+bench-geoparse: setup
+	$(PY) bench/geoparse_benchmark.py
 
 clean:
 	rm -rf var tests/screenshots .pytest_cache .ruff_cache

@@ -1,6 +1,6 @@
-"""Articles: reading an article file, its sentences, and storing it with the places it names
-(geocoded in its context), each mention of them, and the sentences that mention them as excerpts.
-The ingest_article command runs it in a transaction."""
+"""Articles: reading an article file, its sentences, and storing it with the places the
+geoparser finds in it (border_map.geoparsing, in its context), each mention of them, and the
+sentences that mention them as excerpts. The ingest_article command runs it in a transaction."""
 
 import datetime
 import re
@@ -12,14 +12,13 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.utils.text import slugify
 
+from border_map import geoparsing
 from border_map.datafiles import DataError, Say, check_record, read_json, silent
 from border_map.geocoding import (
+    Entry,
+    GazetteerGeocoder,
     GeocodingError,
-    Result,
-    countries_named,
-    find_names,
-    geocode_names,
-    load_gazetteer,
+    configured_geocoder,
     name_key,
 )
 from border_map.models import Article, Boundary, Country, Excerpt, Incident, Mention, Place
@@ -188,7 +187,19 @@ def ingest_all(
 
 def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent) -> Article:
     """Store one article, its places, mentions and excerpts; a DataError names the file when the
-    text moves under an excerpt an incident cites, or the geocoder fails."""
+    text moves under an excerpt an incident cites, the text cannot be geoparsed (its language)
+    or the geocoder fails. An article whose slug was made from its file name or URL (not
+    stated in a metadata file) and whose text is already stored is that article: it is updated."""
+    same = None
+    if meta.get("slug_derived"):
+        same = Article.objects.filter(text=text).exclude(slug=meta["slug"]).first()
+    if same is not None:
+        say(f"{path}: the same text as article {same.slug}, which it updates")
+        meta = {**meta, "slug": same.slug}
+    try:
+        result = geoparse_article(meta, text)
+    except (GeocodingError, geoparsing.GeoparseError) as error:
+        raise DataError(f"{path}: {error}") from error
     article, created = Article.objects.update_or_create(
         slug=meta["slug"],
         defaults={
@@ -196,7 +207,7 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
             "outlet": meta["outlet"],
             "url": meta["url"],
             "published": meta["published"],
-            "language": meta["language"],
+            "language": result.language,
             "text": text,
         },
     )
@@ -211,41 +222,16 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
             f"{', '.join(sorted(set(slugs)))} cite; those incidents must be re-quoted first"
         )
 
-    gazetteer = load_gazetteer()
-    skip = [item["text"] for item in meta["not_places"]]
-    found = find_names(text, gazetteer, skip=skip)
-    # One query per spelling (first spelling wins), geocoded together for context.
-    queries: dict[str, str] = {}
-    for _start, _end, spelling in found:
-        queries.setdefault(name_key(spelling), spelling)
-    try:
-        results = geocode_names(list(queries.values()), countries_named(text))
-    except GeocodingError as error:
-        raise DataError(f"{path}: {error}") from error
-
-    places: dict[str, Place] = {}  # name key -> Place
-    by_location: dict[tuple, Place] = {}  # the same candidate through two spellings is one place
-    for key, query in queries.items():
-        result = results[query]
-        if result is None:
-            continue  # found by the gazetteer's names but not by the online geocoder
-        raw = result.location.raw
-        identity = (raw["source"], result.location.latitude, result.location.longitude)
-        if identity not in by_location:
-            by_location[identity] = store_place(query, result, say)
-        places[key] = by_location[identity]
-
     mentions = []
-    for start, end, spelling in found:
-        place = places.get(name_key(spelling))
-        if place is None:
-            continue
-        Mention.objects.update_or_create(
-            article=article,
-            start=start,
-            defaults={"place": place, "end": end, "text": spelling},
-        )
-        mentions.append((start, end, place))
+    for found in result.places:
+        place = store_place(found, say)
+        for mention in found.mentions:
+            Mention.objects.update_or_create(
+                article=article,
+                start=mention.start,
+                defaults={"place": place, "end": mention.end, "text": mention.text},
+            )
+            mentions.append((mention.start, mention.end, place))
     stale = Mention.objects.filter(article=article).exclude(start__in=[m[0] for m in mentions])
     stale.delete()
 
@@ -261,43 +247,107 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
         kept.append(excerpt.pk)
     # Excerpts an incident cites stay, even if no sentence matches them any more.
     Excerpt.objects.filter(article=article, incidents__isnull=True).exclude(pk__in=kept).delete()
-    places_named = len(set(by_location.values()))
-    say(f"  {len(mentions)} mentions of {places_named} places, {len(kept)} excerpts")
+    say(f"  {len(mentions)} mentions of {len(result.places)} places, {len(kept)} excerpts")
+    if result.unresolved:
+        names = ", ".join(dict.fromkeys(u.text for u in result.unresolved))
+        say(f"  unresolved (not placed, for review): {names}")
+    say(geoparsing.table(result))
     return article
 
 
-def store_place(query: str, result: Result, say: Say = silent) -> Place:
-    """The place a geocoding result stands for, created or updated, with its country."""
-    raw = result.location.raw
-    # Curated rows are written as the article spells the place; otherwise keep the
-    # article's spelling (GeoNames' "Ak-Say" is the article's "Ak-Sai").
-    name = raw["name"] if raw.get("curated") else query
-    # A place already stored from the same source (another article, another spelling) keeps
-    # its name and slug; the new spelling joins its alternate names.
-    stored = Place.objects.filter(source=raw["source"]).first()
+def geoparse_article(meta: dict[str, Any], text: str) -> geoparsing.Geoparse:
+    """The geoparser's answer for an article: its not_places skipped, the configured online
+    geocoder (Nominatim when switched on) asked beside the gazetteer."""
+    online = configured_geocoder()
+    return geoparsing.geoparse(
+        text,
+        meta["language"],
+        str(meta["published"]),
+        skip=[item["text"] for item in meta.get("not_places", [])],
+        geocoder=None if isinstance(online, GazetteerGeocoder) else online,
+    )
+
+
+def map_name(found: geoparsing.Place) -> str:
+    """The name a new place gets on the map: a curated row's own name; else the gazetteer's
+    spelling that the article uses (Ворух, Ak-Sai; Bishkek for BISHKEK); else the geoparser's."""
+    entry = found.entry
+    if entry.curated:
+        return entry.name
+    for mention in found.mentions:
+        if mention.text in entry.names:
+            return mention.text
+        key = name_key(mention.text)
+        same = [n for n in entry.names if name_key(n) == key and not n.isupper()]
+        if same:
+            return same[0]
+    return found.name
+
+
+def _raw(entry: Entry) -> dict[str, Any]:
+    """The fields place_slug reads, from a geoparsing entry (an OSM id from Nominatim's source)."""
+    raw: dict[str, Any] = {
+        "name": entry.name,
+        "alternate_names": list(entry.alternate_names),
+        "source": entry.source,
+    }
+    osm = re.match(r"Nominatim: OSM (\w+) (\d+)", entry.source)
+    if osm:
+        raw["nominatim"] = {"osm_type": osm.group(1), "osm_id": osm.group(2)}
+    return raw
+
+
+def _free(field: str, value: str, source: str) -> bool:
+    return not Place.objects.filter(**{field: value}).exclude(source=source).exists()
+
+
+def store_place(found: geoparsing.Place, say: Say = silent) -> Place:
+    """The Place a geoparsed place stands for, created or updated, with its country. A place
+    already stored from the same source (another article, another spelling) keeps its name and
+    slug, and the new spellings join its alternate names."""
+    entry = found.entry
+    stored = Place.objects.filter(source=entry.source).first()
     if stored is not None:
         name, slug = stored.name, stored.slug
+        alternates = list(stored.alternate_names)
     else:
-        slug = place_slug(name, raw)
-    point = Point(result.location.longitude, result.location.latitude, srid=4326)
-    alternates = [n for n in [raw["name"], *raw["alternate_names"], query] if n != name]
+        name = map_name(found)
+        slug = place_slug(name, _raw(entry))
+        alternates = []
+        # A namesake from another source (two Ak-Suu) gets its own name and slug.
+        number = 2
+        while not (_free("slug", slug, entry.source) and _free("name", name, entry.source)):
+            slug, name = (
+                f"{place_slug(map_name(found), _raw(entry))}-{number}",
+                (f"{map_name(found)} ({number})"),
+            )
+            number += 1
+    spellings = [entry.name, *entry.alternate_names, *(m.text for m in found.mentions)]
+    alternates = [n for n in dict.fromkeys([*alternates, *spellings]) if n != name]
+    point = Point(entry.lon, entry.lat, srid=4326)
+    note = "; ".join(found.why)
+    if found.needs_review and found.runners_up:
+        others = "; ".join(
+            f"{c.entry.name} ({c.entry.source}, score {c.score:.1f})" for c in found.runners_up
+        )
+        note += f". Other candidates: {others}."
     place, _created = Place.objects.update_or_create(
         slug=slug,
         defaults={
             "name": name,
-            "alternate_names": list(dict.fromkeys(alternates)),
-            "kind": raw["kind"],
+            "alternate_names": alternates,
+            "kind": entry.kind,
             "point": point,
             "country": country_at(point),
-            "geocoder": result.geocoder,
-            "precision_m": raw["precision_m"],
-            "estimated": raw["estimated"],
-            "source": raw["source"],
-            "needs_review": result.needs_review,
-            "review_note": result.review_note,
+            "geocoder": "nominatim" if entry.source.startswith("Nominatim") else "gazetteer",
+            "precision_m": entry.precision_m,
+            "estimated": entry.estimated,
+            "source": entry.source,
+            "needs_review": found.needs_review,
+            "review_note": note,
         },
     )
-    flag = "  NEEDS REVIEW: " + result.review_note if result.needs_review else ""
+    flag = "  NEEDS REVIEW: " + note if found.needs_review else ""
     say(
         f"  place {place.name}: {point.y:.5f} N {point.x:.5f} E, {place.country or '--'}, "
         f"±{place.precision_m} m, {place.geocoder}, {place.source[:60]}{flag}"

@@ -87,6 +87,7 @@ class Entry:
     source: str
     country: str  # GeoNames country code; "" for curated rows (computed later from polygons)
     curated: bool
+    population: int = 0  # GeoNames' figure; 0 when not known
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -174,6 +175,7 @@ def _geonames_entry(row):
         source=f"GeoNames {row['geonameid']} (cities500, CC BY 4.0)",
         country=row["country_code"],
         curated=False,
+        population=int(row["population"] or 0),
     )
 
 
@@ -274,6 +276,24 @@ class GazetteerGeocoder(Geocoder):
         if not locations:
             return None
         return locations[0] if exactly_one else locations
+
+
+def entry_from_location(location: Location) -> Entry:
+    """The gazetteer Entry for a geopy Location whose raw has the gazetteer's keys (any
+    geocoder here), so that online answers are scored with the gazetteer's candidates."""
+    raw = location.raw
+    return Entry(
+        name=raw["name"],
+        alternate_names=tuple(raw.get("alternate_names") or ()),
+        kind=raw["kind"],
+        lat=location.latitude,
+        lon=location.longitude,
+        precision_m=raw["precision_m"],
+        estimated=raw["estimated"],
+        source=raw["source"],
+        country=raw.get("country") or "",
+        curated=bool(raw.get("curated")),
+    )
 
 
 def _nominatim_kind(raw):
@@ -388,13 +408,13 @@ def configured_geocoder(
     options: dict[str, Any] | None = None,
 ) -> GazetteerGeocoder | CachedNominatim:
     """The geocoder settings.BORDER_MAP["GEOCODER"] selects."""
-    options = options or settings.BORDER_MAP
-    if options["GEOCODER"] == "nominatim":
+    chosen: dict[str, Any] = options or settings.BORDER_MAP
+    if chosen["GEOCODER"] == "nominatim":
         return CachedNominatim(
-            options["NOMINATIM_DOMAIN"],
-            options["NOMINATIM_SCHEME"],
-            options["NOMINATIM_USER_AGENT"],
-            options["NOMINATIM_TIMEOUT"],
+            chosen["NOMINATIM_DOMAIN"],
+            chosen["NOMINATIM_SCHEME"],
+            chosen["NOMINATIM_USER_AGENT"],
+            chosen["NOMINATIM_TIMEOUT"],
         )
     return GazetteerGeocoder()
 
@@ -441,7 +461,10 @@ def choose(
     there is no region to choose by and more than one candidate in the article's countries."""
     if not locations:
         return None
-    max_km = max_km if max_km is not None else settings.BORDER_MAP["REVIEW_DISTANCE_KM"]
+    if max_km is None:
+        distance = settings.BORDER_MAP["REVIEW_DISTANCE_KM"]
+        assert isinstance(distance, int | float)  # checked at start-up (apps.py)
+        max_km = float(distance)
 
     def foreign(location):
         country = location.raw.get("country")

@@ -61,6 +61,8 @@ class Place(models.Model):
         REGION = "region"
         CHECKPOINT = "checkpoint"
         WATER_FACILITY = "water_facility", "water facility"
+        RIVER = "river"  # a line shown at a point, with a radius that covers it
+        AREA = "area"  # a locality or tract without a settlement
 
     slug = models.SlugField(unique=True, max_length=120)
     name = models.CharField(max_length=200, unique=True)  # as the article spells it

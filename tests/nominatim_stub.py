@@ -83,6 +83,18 @@ ANSWERS = {
             ["40.0228", "40.1028", "70.7795", "70.8595"],
         )
     ],
+    # A village the gazetteer lacks (made-up test data, as the others).
+    "Uch-Dobo": [
+        _answer(
+            2006,
+            "village",
+            "Uch-Dobo",
+            "39.9300",
+            "70.4900",
+            "Uch-Dobo, Batken District, Batken Region, Kyrgyzstan",
+            ["39.9200", "39.9400", "70.4800", "70.5000"],
+        )
+    ],
 }
 
 
