@@ -5,7 +5,7 @@ sentences that mention them as excerpts. The ingest_article command runs it in a
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 

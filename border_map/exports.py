@@ -337,30 +337,40 @@ def iter_features(layer: str, queryset: QuerySet | None = None) -> Iterator[Feat
         yield row["feature_id"], props, row["geometry"]
 
 
-def incident_summaries(queryset: QuerySet) -> list[dict[str, Any]]:
+def incident_summaries(queryset: QuerySet, with_excerpts: int = 0) -> list[dict[str, Any]]:
     """The map's list entries and markers: id, lon/lat and the incident's date, title, type,
-    claimant and place, as the exported properties say them."""
-    rows = queryset.values(
-        "slug",
-        *LAYERS["incidents"].fields,
-        **LAYERS["incidents"].annotations,
-        x=X("place__point"),
-        y=Y("place__point"),
+    claimant and place, as the exported properties say them; the first ``with_excerpts`` also
+    carry their excerpts' texts (the printed list shows them)."""
+    rows = list(
+        queryset.values(
+            "pk",
+            "slug",
+            *LAYERS["incidents"].fields,
+            **LAYERS["incidents"].annotations,
+            x=X("place__point"),
+            y=Y("place__point"),
+        )
     )
-    return [
-        {
-            "id": row["slug"],
-            "lon": round(row["x"], COORDINATE_DECIMALS),
-            "lat": round(row["y"], COORDINATE_DECIMALS),
-            **{name: props[name] for name in MAP_SUMMARY},
-        }
-        for row in rows
-        for props in (_incident_properties(row),)
-    ]
+    summaries = []
+    for row in rows:
+        props = _incident_properties(row)
+        summaries.append(
+            {
+                "id": row["slug"],
+                "lon": round(row["x"], COORDINATE_DECIMALS),
+                "lat": round(row["y"], COORDINATE_DECIMALS),
+                **{name: props[name] for name in MAP_SUMMARY},
+            }
+        )
+    if with_excerpts:
+        texts = _excerpts_by_incident([row["pk"] for row in rows[:with_excerpts]])
+        for row, summary in zip(rows[:with_excerpts], summaries, strict=False):
+            summary["excerpts"] = texts.get(row["pk"], [])
+    return summaries
 
 
 # The properties of an incident that the map's list and markers show.
-MAP_SUMMARY = ("date", "date_end", "title", "type", "claimed_by", "place")
+MAP_SUMMARY = ("date", "date_end", "title", "type", "claimed_by", "side", "place")
 
 
 def _highlights(excerpt: Excerpt, place: Place, mentions: list[Mention]) -> list[list[int]]:

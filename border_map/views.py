@@ -50,9 +50,7 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
     header, body, script = maps.map_parts(maps.incident_map(urls))
     # The Content-Security-Policy runs folium's inline scripts only with this request's nonce.
     header = maps.with_nonce(header, request.csp_nonce)  # type: ignore[attr-defined]
-    days = Incident.objects.aggregate(
-        first=Min("date"), last=Max("date"), last_end=Max("date_end"), claims=Count("pk")
-    )
+    days = Incident.objects.aggregate(first=Min("date"), last=Max("date"), last_end=Max("date_end"))
     last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
     return {
         "map_header": header,
@@ -61,11 +59,12 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "types": Incident.Type.choices,
         "first_day": days["first"],
         "last_day": last if days["first"] else None,
+        # Says what is shown without counts, so the page stays the same size at any size.
         "og_description": (
-            f"{days['claims']} claims about incidents on the Kyrgyz–Tajik border"
+            "Claims about incidents on the Kyrgyz–Tajik border"
             + (f", {days['first']:%d %B %Y} to {last:%d %B %Y}" if days["first"] and last else "")
-            + f", each attributed to whoever made it, with the words of "
-            f"{Article.objects.count()} news reports."
+            + ", each attributed to whoever made it, with the words of the news reports "
+            "behind them."
         ),
         "export_url": urls["export"],
         "csv_url": reverse("layer_csv", args=["incidents"]),
@@ -148,10 +147,10 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
         return error.response()
     total = queryset.count()
     if total <= POINT_LIMIT:
-        clusters, incidents = [], exports.incident_summaries(queryset)
+        clusters, incidents = [], exports.incident_summaries(queryset, with_excerpts=LIST_LIMIT)
     else:
         clusters = _clusters(queryset, int(zoom))
-        incidents = exports.incident_summaries(queryset[:LIST_LIMIT])
+        incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
     return JsonResponse({"total": total, "clusters": clusters, "incidents": incidents})
 
 
@@ -261,26 +260,32 @@ def article_pieces(article: Article) -> list[dict[str, Any]]:
     text = article.text
     excerpts = list(article.excerpts.order_by("start", "end").prefetch_related("incidents"))
     mentions = list(article.mentions.select_related("place").order_by("start"))
-    spans = reading_spans(text, article.title, [(e.start, e.end) for e in excerpts])
+    claims_of = {e.pk: sorted(e.incidents.all(), key=lambda i: (i.date, i.slug)) for e in excerpts}
+    # What a claim quotes is always shown, furniture or not; a sentence ingest kept for its
+    # place name is shown only where the article is.
+    quoted = [(e.start, e.end) for e in excerpts if claims_of[e.pk]]
+    spans = reading_spans(text, article.title, quoted)
+    shown = [e for e in excerpts if any(a <= e.start and e.end <= b for a, b in spans)]
     ends = {edge for span in spans for edge in span}
-    ends.update(edge for e in excerpts for edge in (e.start, e.end))
+    ends.update(edge for e in shown for edge in (e.start, e.end))
     ends.update(edge for m in mentions for edge in (m.start, m.end))
     cuts = sorted(c for c in ends if 0 <= c <= len(text))
-    claims_of = {e.pk: sorted(e.incidents.all(), key=lambda i: (i.date, i.slug)) for e in excerpts}
     pieces = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         if not any(a <= start and end <= b for a, b in spans):
             continue
-        covering = [e for e in excerpts if e.start <= start and end <= e.end]
+        covering = [e for e in shown if e.start <= start and end <= e.end]
         sides = {i.side for e in covering for i in claims_of[e.pk]}
         mention = next((m for m in mentions if m.start <= start and end <= m.end), None)
         pieces.append(
             {
+                "start": start,
+                "end": end,
                 "text": text[start:end],
                 "excerpts": [e.pk for e in covering],
                 "side": sides.pop() if len(sides) == 1 else ("several" if sides else ""),
                 "anchors": [
-                    {"id": e.pk, "claims": claims_of[e.pk]} for e in excerpts if e.start == start
+                    {"id": e.pk, "claims": claims_of[e.pk]} for e in shown if e.start == start
                 ],
                 "map_url": _place_map_url(mention.place) if mention else "",
                 "place": mention.place.name if mention else "",
