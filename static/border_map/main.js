@@ -17,7 +17,17 @@ import { edges, pageQuery, readState, viewParams } from "./url_state.js";
 function start({ map, control, config }) {
   const root = document.documentElement;
   const share = shareControls({ config, document, window });
-  window.addEventListener("beforeprint", () => map.invalidateSize({ animate: false }));
+  // On paper the map is narrower than on screen: keep the same centre and zoom.
+  let screenCentre = null;
+  const recentre = () => {
+    map.invalidateSize({ pan: false });
+    if (screenCentre) map.setView(screenCentre, map.getZoom(), { animate: false });
+  };
+  window.addEventListener("beforeprint", () => {
+    screenCentre = map.getCenter();
+    recentre();
+  });
+  window.addEventListener("afterprint", recentre);
   const form = document.getElementById("filters");
   const filters = filterForm(form);
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;

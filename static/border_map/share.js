@@ -45,7 +45,7 @@ export function shareControls({ config, document, window }) {
   window.addEventListener("beforeprint", () => {
     stamp();
     // On paper the legend is always open.
-    for (const details of document.querySelectorAll(".legend details")) details.open = true;
+    for (const details of document.querySelectorAll("details.legend")) details.open = true;
   });
   stamp();
 
