@@ -160,3 +160,21 @@ def test_the_page_can_be_pinch_zoomed_on_a_phone(visit):
     page = v.open("/")
     viewport = page.get_attribute('meta[name="viewport"]', "content")
     assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport
+
+
+def test_the_article_view_prints_the_article_with_its_claims_and_no_navigation(visit):
+    v = visit()
+    page = v.page
+    page.goto(f"{v.live_url}/articles/{SEED}/")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    pdf = SCREENSHOTS / "article-print.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    words = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    kok_tash = Incident.objects.get(slug=KOK_TASH)
+    assert kok_tash.title in words and kok_tash.claimed_by in words
+    assert "Back to the map" not in words
+    assert "From the border map" in words
