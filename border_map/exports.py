@@ -58,7 +58,6 @@ def _incident_properties(row):
         "title": row["title"],
         "type": row["type"],
         "claimed_by": row["claimed_by"],
-        "side": row["side"],
         "casualties": row["casualties"],
         "place": row["place_name"],
         "place_precision_m": row["place_precision_m"],
@@ -175,7 +174,6 @@ LAYERS: dict[str, Layer] = {
                 "title",
                 "type",
                 "claimed_by",
-                "side",
                 "casualties",
                 "location_note",
             ),
@@ -191,7 +189,6 @@ LAYERS: dict[str, Layer] = {
                 "title",
                 "type",
                 "claimed_by",
-                "side",
                 "casualties",
                 "place",
                 "place_precision_m",
@@ -207,7 +204,7 @@ LAYERS: dict[str, Layer] = {
             order_by=("date", "slug"),
             time_field="date",
             time_end_field="date_end",
-            filters=("claimed_by", "side", "type"),
+            filters=("claimed_by", "type"),
             with_excerpts=True,
         ),
         Layer(
@@ -370,7 +367,7 @@ def incident_summaries(queryset: QuerySet, with_excerpts: int = 0) -> list[dict[
 
 
 # The properties of an incident that the map's list and markers show.
-MAP_SUMMARY = ("date", "date_end", "title", "type", "claimed_by", "side", "place")
+MAP_SUMMARY = ("date", "date_end", "title", "type", "claimed_by", "place")
 
 
 def _highlights(excerpt: Excerpt, place: Place, mentions: list[Mention]) -> list[list[int]]:

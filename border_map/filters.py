@@ -221,22 +221,8 @@ def _type(queryset: QuerySet, params: Params) -> QuerySet:
     return queryset.filter(type__in=types)
 
 
-def _side(queryset: QuerySet, params: Params) -> QuerySet:
-    sides = comma_list(params, "side")
-    if not sides:
-        return queryset
-    unknown = sorted(set(sides) - set(Incident.Side.values))
-    if unknown:
-        raise BadParameter(
-            "side",
-            f"unknown side {', '.join(unknown)}; sides: {', '.join(Incident.Side.values)}.",
-        )
-    return queryset.filter(side__in=sides)
-
-
 PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
     "claimed_by": _claimed_by,
-    "side": _side,
     "type": _type,
 }
 

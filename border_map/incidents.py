@@ -24,7 +24,6 @@ FIELDS: dict[str, type | tuple[type, ...]] = {
     "place": str,
     "location_note": str,
     "claimed_by": str,
-    "side": str,
     "casualties": str,
     "article": str,
     "excerpts": list,
@@ -40,7 +39,6 @@ STORED = (
     "place",
     "location_note",
     "claimed_by",
-    "side",
     "casualties",
 )
 
@@ -109,8 +107,6 @@ def validate(path: str | Path, items: Any) -> list[dict[str, Any]]:
         slugs.add(item["slug"])
         if item["type"] not in Incident.Type.values:
             raise problem(f"type {item['type']!r} is not one of {Incident.Type.values}")
-        if item["side"] not in Incident.Side.values:
-            raise problem(f"side {item['side']!r} is not one of {Incident.Side.values}")
         if item["date_precision"] not in Incident.DatePrecision.values:
             raise problem(
                 f"date_precision {item['date_precision']!r} is not one of "

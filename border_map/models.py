@@ -173,17 +173,7 @@ class Incident(models.Model):
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="incidents")
     location_note = models.TextField(blank=True)  # why this place, when the text is vague
 
-    class Side(models.TextChoices):
-        """Whose account a claim is, by the claimant's standing (extend as claimants come)."""
-
-        KYRGYZ_OFFICIAL = "kyrgyz_official", "Kyrgyz official"
-        TAJIK_OFFICIAL = "tajik_official", "Tajik official"
-        JOINT_OFFICIAL = "joint_official", "Both governments, jointly"
-        THIRD_PARTY = "third_party", "Third party"
-        MEDIA = "media", "Media"
-
     claimed_by = models.CharField(max_length=200)
-    side = models.CharField(max_length=20, choices=Side.choices)  # the claimant's standing
     casualties = models.TextField(blank=True)  # as stated by the claimant, never summed
     excerpts = models.ManyToManyField(Excerpt, related_name="incidents")
 

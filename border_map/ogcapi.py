@@ -366,10 +366,6 @@ FILTER_PARAMETERS: dict[str, dict[str, Any]] = {
         "the parameter for several; names may contain commas).",
         "schema": {"type": "string"},
     },
-    "side": {
-        "description": "Whose account: the claimant's standing (comma-separated for several).",
-        "schema": {"type": "string", "enum": list(Incident.Side.values)},
-    },
     "type": {
         "description": "The incident type (comma-separated for several).",
         "schema": {"type": "string", "enum": list(Incident.Type.values)},

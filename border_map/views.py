@@ -10,7 +10,7 @@ from typing import Any
 
 from csp.decorators import csp_replace
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -189,7 +189,7 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     claims = list(
         Incident.objects.filter(excerpts__article=article)
-        .select_related("place")
+        .select_related(*CLAIM_RELATED)
         .distinct()
         .order_by("date", "slug")
     )
@@ -201,7 +201,7 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
             "pieces": article_pieces(article),
             "source_url": _safe_url(article.url),
             "claims": claims,
-            "sides": Incident.Side.choices,
+            "sides": sides_in(claims),
             "related": related_articles(article, claims),
             "og_description": (
                 f"{article.outlet}, {article.published:%d %B %Y}: the article behind "
@@ -213,7 +213,7 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def articles_page(request: HttpRequest) -> HttpResponse:
+def article_list(request: HttpRequest) -> HttpResponse:
     """Every article the map draws on, newest first, with how many claims each supports."""
     articles = Article.objects.annotate(
         claims=Count("excerpts__incidents", distinct=True)
@@ -221,6 +221,31 @@ def articles_page(request: HttpRequest) -> HttpResponse:
     for article in articles:
         article.source_url = _safe_url(article.url)  # type: ignore[attr-defined]
     return render(request, "border_map/articles.html", {"articles": articles})
+
+
+# What a claim's note needs: its place, and its actor's side where the data has actors.
+CLAIM_RELATED = tuple(
+    name
+    for name in ("place", "actor__side")
+    if name.split("__")[0] in {f.name for f in Incident._meta.get_fields()}
+)
+
+
+def claim_side(incident: Incident) -> dict[str, str]:
+    """The side a claim speaks for, as {"slug", "label"}: its actor's side where the reviewed
+    data gives one, else empty (the mark is then drawn in a neutral colour)."""
+    side = getattr(getattr(incident, "actor", None), "side", None)
+    return {"slug": getattr(side, "slug", ""), "label": getattr(side, "label", "")}
+
+
+def sides_in(claims: list[Incident]) -> list[dict[str, str]]:
+    """The sides of these claims, once each, for the article view's key."""
+    seen: dict[str, dict[str, str]] = {}
+    for claim in claims:
+        side = claim_side(claim)
+        if side["slug"]:
+            seen.setdefault(side["slug"], side)
+    return list(seen.values())
 
 
 def related_articles(article: Article, claims: list[Incident]) -> list[Article]:
@@ -258,7 +283,11 @@ def article_pieces(article: Article) -> list[dict[str, Any]]:
     mention covering it, if any, and whether a furniture gap comes before it.
     """
     text = article.text
-    excerpts = list(article.excerpts.order_by("start", "end").prefetch_related("incidents"))
+    excerpts = list(
+        article.excerpts.order_by("start", "end").prefetch_related(
+            Prefetch("incidents", Incident.objects.select_related(*CLAIM_RELATED))
+        )
+    )
     mentions = list(article.mentions.select_related("place").order_by("start"))
     claims_of = {e.pk: sorted(e.incidents.all(), key=lambda i: (i.date, i.slug)) for e in excerpts}
     # What a claim quotes is always shown, furniture or not; a sentence ingest kept for its
@@ -275,7 +304,7 @@ def article_pieces(article: Article) -> list[dict[str, Any]]:
         if not any(a <= start and end <= b for a, b in spans):
             continue
         covering = [e for e in shown if e.start <= start and end <= e.end]
-        sides = {i.side for e in covering for i in claims_of[e.pk]}
+        sides = {claim_side(i)["slug"] for e in covering for i in claims_of[e.pk]} - {""}
         mention = next((m for m in mentions if m.start <= start and end <= m.end), None)
         pieces.append(
             {
@@ -285,7 +314,9 @@ def article_pieces(article: Article) -> list[dict[str, Any]]:
                 "excerpts": [e.pk for e in covering],
                 "side": sides.pop() if len(sides) == 1 else ("several" if sides else ""),
                 "anchors": [
-                    {"id": e.pk, "claims": claims_of[e.pk]} for e in shown if e.start == start
+                    {"id": e.pk, "claims": [(c, claim_side(c)) for c in claims_of[e.pk]]}
+                    for e in shown
+                    if e.start == start
                 ],
                 "map_url": _place_map_url(mention.place) if mention else "",
                 "place": mention.place.name if mention else "",

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from border_map.articles import reading_spans
 from border_map.models import Article, Excerpt, Mention, Place
-from border_map.views import article_pieces
+from border_map.views import article_pieces, claim_side
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_every_excerpt_a_claim_quotes_is_anchored_marked_and_noted_with_its_clai
                 flags=re.S,
             )
             assert note and html.escape(claim.title) in note.group(1)
-            assert f"side-{claim.side}" in note.group(1)
+            assert f"side-{claim_side(claim)['slug'] or 'none'}" in note.group(1)
         assert f'id="excerpt-{excerpt.pk}"' in page
         marked = re.findall(
             rf'<mark class="excerpt side-[a-z_]+" data-excerpts="[^"]*\b{excerpt.pk}\b[^"]*">'

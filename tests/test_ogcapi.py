@@ -274,7 +274,7 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
         parameters = {p["name"]: p for p in items["parameters"]}
         expected = {"limit", "offset", "bbox", "datetime", "f"}
         if layer == "incidents":
-            expected |= {"claimed_by", "side", "type"}
+            expected |= {"claimed_by", "type"}
         assert set(parameters) == expected, layer
         assert parameters["limit"]["schema"]["maximum"] == filters.MAX_LIMIT
         assert parameters["f"]["schema"]["enum"] == ["json", "html"]
