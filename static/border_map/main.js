@@ -11,13 +11,25 @@ import { incidentList } from "./list.js";
 import { placesLayer } from "./places.js";
 import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
+import { shareControls } from "./share.js";
 import { contextText, refusalText } from "./text.js";
 import { format, gettext, language, translateLeaflet } from "./translation.js";
-import { edges, exportHref, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
+import { edges, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
 
 function start({ map, control, config }) {
   const root = document.documentElement;
-  const exportLink = document.getElementById("export-geojson");
+  const share = shareControls({ config, document, window });
+  // On paper the map is narrower than on screen: keep the same centre and zoom.
+  let screenCentre = null;
+  const recentre = () => {
+    map.invalidateSize({ pan: false });
+    if (screenCentre) map.setView(screenCentre, map.getZoom(), { animate: false });
+  };
+  window.addEventListener("beforeprint", () => {
+    screenCentre = map.getCenter();
+    recentre();
+  });
+  window.addEventListener("afterprint", recentre);
   const form = document.getElementById("filters");
   const filters = filterForm(form);
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -39,8 +51,7 @@ function start({ map, control, config }) {
       const other = pageQuery(...state, languageSwitch.getAttribute("data-lang"));
       languageSwitch.href = `${window.location.pathname}?${other}`;
     }
-    exportLink.href = exportHref(config.urls.export, filters.values());
-    exportLink.removeAttribute("aria-disabled");
+    share.update(filters.values(), query);
   }
 
   const list = incidentList({
@@ -119,8 +130,7 @@ function start({ map, control, config }) {
       list.showError(
         format(gettext("No incidents shown: %(why)s"), { why: refusalText(error, language()) }),
       );
-      exportLink.removeAttribute("href");
-      exportLink.setAttribute("aria-disabled", "true");
+      share.disable();
       root.setAttribute("data-incident-total", "0");
       root.setAttribute("data-incidents", "error");
     }
