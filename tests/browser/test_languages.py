@@ -16,8 +16,8 @@ pytestmark = pytest.mark.browser
 LOCALE = Path(__file__).resolve().parents[2] / "locale" / "ru" / "LC_MESSAGES"
 KOK_TASH = "kyrgyz-police-tajik-shooting-at-kok-tash"
 # Names the Russian page writes in Latin letters, as Russian texts do: the services credited
-# and the format offered, the language of the map library.
-PROPER_NAMES = ("OpenStreetMap", "GeoNames", "Leaflet", "GeoJSON", "JavaScript")
+# and the formats offered, the language of the map library.
+PROPER_NAMES = ("OpenStreetMap", "GeoNames", "Leaflet", "GeoJSON", "CSV", "HTML", "JavaScript")
 
 # Every text node the reader sees (and every option of the selects), with the language of the
 # element it is in.
