@@ -5,6 +5,7 @@ the map); this module only turns the result into HTTP responses. Bad input is a 
 body that names the parameter; it never reaches the database.
 """
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 
@@ -75,6 +76,12 @@ def layer_export(request: HttpRequest, layer: str, fmt: str) -> HttpResponseBase
     except filters.BadParameter as error:
         return error.response()
     extension, content_type, iterate = FORMATS[fmt]
+    if fmt == "csv":
+        try:
+            bom = filters.flag(request.GET, "bom")
+        except filters.BadParameter as error:
+            return error.response()
+        iterate = functools.partial(exports.iter_csv, bom=bom)
     links = None
     if limit is None:
         rows = queryset[offset:] if offset else queryset

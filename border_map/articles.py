@@ -5,7 +5,7 @@ sentences that mention them as excerpts. The ingest_article command runs it in a
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,54 @@ def sentences(text: str) -> list[tuple[int, int]]:
                 start = line.start() + a + len(piece) - len(piece.lstrip())
                 spans.append((start, start + len(piece.strip())))
     return spans
+
+
+def reading_spans(
+    text: str, title: str, keep: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """The article as a reader wants it: spans of the verbatim text without the page furniture a
+    copied web page brings (the site's links and banners before the headline, the headline
+    itself, a line repeated at once, such as a photo caption printed twice). The text stays
+    whole as the provenance; these spans only choose what the article view shows. Spans in
+    ``keep`` (what claims quote) are always shown."""
+    lines, at = [], 0
+    for line in text.splitlines(keepends=True):
+        lines.append((at, at + len(line), line.strip()))
+        at += len(line)
+    start_line = 0
+    wanted = " ".join(title.split()).casefold()
+    for number, (_, _, line) in enumerate(lines[:15]):
+        if wanted and " ".join(line.split()).casefold() == wanted:
+            start_line = number + 1  # the headline, and what comes before it, is furniture
+            break
+    shown: list[tuple[int, int]] = []
+    previous = None
+    for begin, end, line in lines[start_line:]:
+        if line and line == previous:
+            continue  # the same line again at once
+        if line:
+            previous = line
+        if shown and shown[-1][1] == begin:
+            shown[-1] = (shown[-1][0], end)
+        else:
+            shown.append((begin, end))
+    for begin, end in keep:
+        if not any(a <= begin and end <= b for a, b in shown):
+            shown.append((begin, end))
+    shown.sort()
+    merged: list[tuple[int, int]] = []
+    for begin, end in shown:
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((begin, end))
+    # No leading blank lines.
+    if merged:
+        first_start, first_end = merged[0]
+        while first_start < first_end and text[first_start] in "\r\n":
+            first_start += 1
+        merged[0] = (first_start, first_end)
+    return [(a, b) for a, b in merged if a < b]
 
 
 def country_at(point: Point) -> str:

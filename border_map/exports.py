@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
+import shapely
 from django.contrib.gis.db.models.functions import AsGeoJSON, AsKML, GeoFunc
 from django.db.models import Expression, F, FloatField, Model, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce
@@ -333,26 +334,36 @@ def iter_features(layer: str, queryset: QuerySet | None = None) -> Iterator[Feat
         yield row["feature_id"], props, row["geometry"]
 
 
-def incident_summaries(queryset: QuerySet) -> list[dict[str, Any]]:
+def incident_summaries(queryset: QuerySet, with_excerpts: int = 0) -> list[dict[str, Any]]:
     """The map's list entries and markers: id, lon/lat and the incident's date, title, type,
-    claimant and place, as the exported properties say them."""
-    rows = queryset.values(
-        "slug",
-        *LAYERS["incidents"].fields,
-        **LAYERS["incidents"].annotations,
-        x=X("place__point"),
-        y=Y("place__point"),
+    claimant and place, as the exported properties say them; the first ``with_excerpts`` also
+    carry their excerpts' texts (the printed list shows them)."""
+    rows = list(
+        queryset.values(
+            "pk",
+            "slug",
+            *LAYERS["incidents"].fields,
+            **LAYERS["incidents"].annotations,
+            x=X("place__point"),
+            y=Y("place__point"),
+        )
     )
-    return [
-        {
-            "id": row["slug"],
-            "lon": round(row["x"], COORDINATE_DECIMALS),
-            "lat": round(row["y"], COORDINATE_DECIMALS),
-            **{name: props[name] for name in MAP_SUMMARY},
-        }
-        for row in rows
-        for props in (_incident_properties(row),)
-    ]
+    summaries = []
+    for row in rows:
+        props = _incident_properties(row)
+        summaries.append(
+            {
+                "id": row["slug"],
+                "lon": round(row["x"], COORDINATE_DECIMALS),
+                "lat": round(row["y"], COORDINATE_DECIMALS),
+                **{name: props[name] for name in MAP_SUMMARY},
+            }
+        )
+    if with_excerpts:
+        texts = _excerpts_by_incident([row["pk"] for row in rows[:with_excerpts]])
+        for row, summary in zip(rows[:with_excerpts], summaries, strict=False):
+            summary["excerpts"] = texts.get(row["pk"], [])
+    return summaries
 
 
 # The properties of an incident that the map's list and markers show.
@@ -484,21 +495,52 @@ def _cell(value):
     return text
 
 
-def iter_csv(layer: str, queryset: QuerySet | None = None) -> Iterator[str]:
+# A spreadsheet cell holds at most this many characters (Excel's limit; LibreOffice's is higher):
+# a longer WKT would be cut off, silently, when the file is opened.
+SPREADSHEET_CELL_LIMIT = 32_767
+
+
+def fit_wkt(wkt: str, limit: int = SPREADSHEET_CELL_LIMIT) -> tuple[str, float | None]:
+    """The WKT as it is when it fits in a spreadsheet cell; else simplified (topology kept) with
+    the smallest doubling tolerance, in degrees, that makes it fit, and that tolerance."""
+    if len(wkt) <= limit:
+        return wkt, None
+    geometry = shapely.from_wkt(wkt)
+    tolerance = 0.0001  # about 10 m
+    while True:
+        simpler = shapely.to_wkt(
+            shapely.simplify(geometry, tolerance, preserve_topology=True),
+            rounding_precision=COORDINATE_DECIMALS,
+            trim=True,
+        )
+        if len(simpler) <= limit:
+            return simpler, tolerance
+        tolerance *= 2
+
+
+def iter_csv(layer: str, queryset: QuerySet | None = None, bom: bool = False) -> Iterator[str]:
     """Yield a layer as UTF-8 CSV text (RFC 4180, CRLF line ends): id, the properties, then the
-    geometry as WKT, and lon/lat columns for point layers."""
+    geometry as WKT, and lon/lat columns for point layers. Lines and areas get a
+    ``wkt_simplified_deg`` column: empty when the WKT is exact, else the tolerance it was
+    simplified with to fit a spreadsheet cell (the GeoJSON and KML keep every vertex).
+    ``bom`` starts the file with a byte-order mark, which spreadsheets take as "this is UTF-8"
+    (without it Excel reads Cyrillic as mojibake)."""
     names = property_names(layer)
     header = ["id", *names, "wkt"]
     point = LAYERS[layer].is_point
-    if point:
-        header += ["lon", "lat"]
+    header += ["lon", "lat"] if point else ["wkt_simplified_deg"]
     buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row, props in _iter_rows(layer, queryset, "wkt"):
-        cells = [row["feature_id"], *(_cell(props[n]) for n in names), row["geometry"] or ""]
+        wkt, tolerance = fit_wkt(row["geometry"] or "")
+        cells = [row["feature_id"], *(_cell(props[n]) for n in names), wkt]
         if point:
             cells += [round(row[axis], COORDINATE_DECIMALS) for axis in ("lon", "lat")]
+        else:
+            cells.append("" if tolerance is None else tolerance)
         writer.writerow(cells)
         if buffer.tell() > 65536:
             yield buffer.getvalue()

@@ -77,6 +77,16 @@ def comma_list(params: Params, name: str) -> list[str]:
     ]
 
 
+def flag(params: Params, name: str) -> bool:
+    """A yes/no parameter: 1/true/yes or 0/false/no (absent: no)."""
+    value = one_value(params, name)
+    if value is None or value.lower() in ("0", "false", "no", ""):
+        return False
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    raise BadParameter(name, f"{value!r} is not 1 or 0 (true or false).")
+
+
 def parse_bbox(text: str) -> list[Polygon]:
     """``minLon,minLat,maxLon,maxLat`` (or 6 values with heights, which are ignored) as a list
     of polygons; a box whose minLon is greater than its maxLon crosses the antimeridian and is

@@ -7,6 +7,7 @@ our endpoints in the browser, so the HTML does not grow with the data.
 Every script and stylesheet comes from our ``static/``; folium's CDN links are replaced.
 """
 
+import re
 from html import escape
 from typing import Any
 
@@ -165,7 +166,15 @@ def map_parts(fmap: folium.Map) -> tuple[str, str, str]:
     """The rendered (header, body, script) of a folium map, to place in a Django template."""
     root = _figure(fmap)
     root.render()
-    return root.header.render(), root.html.render(), root.script.render()
+    header = _FOLIUM_VIEWPORT.sub(PAGE_VIEWPORT, root.header.render())
+    return header, root.html.render(), root.script.render()
+
+
+# folium's viewport meta forbids zooming the page (maximum-scale=1, user-scalable=no), which
+# keeps people with poor sight from pinch-zooming the text on a phone; the map keeps its own
+# gestures (Leaflet handles touch on the map itself).
+_FOLIUM_VIEWPORT = re.compile(r'<meta\s+name="viewport"[^>]*>', re.S)
+PAGE_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
 def fast_marker_cluster_map(points: list[list[float]]) -> folium.Map:

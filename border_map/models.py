@@ -172,6 +172,7 @@ class Incident(models.Model):
     type = models.CharField(max_length=20, choices=Type.choices)
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="incidents")
     location_note = models.TextField(blank=True)  # why this place, when the text is vague
+
     claimed_by = models.CharField(max_length=200)
     casualties = models.TextField(blank=True)  # as stated by the claimant, never summed
     excerpts = models.ManyToManyField(Excerpt, related_name="incidents")

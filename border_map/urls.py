@@ -7,6 +7,8 @@ from . import api, ogcapi, views
 
 urlpatterns = [
     path("", views.map_page, name="map"),
+    path("embed/", views.embed_page, name="map_embed"),
+    path("articles/", views.article_list, name="article_list"),
     path("articles/<slug:slug>/", views.article_page, name="article"),
     path("map/incidents.json", views.incidents_in_view, name="map_incidents"),
     path("map/incidents/<slug:slug>.json", views.incident_detail, name="map_incident"),

@@ -5,20 +5,24 @@ visible box into grid cells sized for the zoom, so the browser gets at most a fe
 clusters however many incidents there are; once few enough are in view it gets them one by one.
 """
 
+import datetime as dt
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Avg, Count, F, Max, Min, QuerySet
+from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
 from . import exports, filters, maps
-from .models import Article, Country, Incident, Place
+from .articles import reading_spans
+from .models import Article, Country, Excerpt, Incident, Place
 
 # Up to this many incidents in view are sent one by one (clustered in the browser, where
 # markers at the same place can be spread out); beyond it the database clusters them.
@@ -29,10 +33,10 @@ LIST_LIMIT = 200
 CELL_PIXELS = 64
 
 
-@require_safe
-def map_page(request: HttpRequest) -> HttpResponse:
-    """The map with its filters, incident list and export button."""
+def _map_context(request: HttpRequest) -> dict[str, Any]:
+    """What the map page and its embeddable copy are rendered with."""
     urls = {
+        "map": reverse("map"),
         "incidents": reverse("map_incidents"),
         "incident": reverse("map_incident", args=["__slug__"]),
         "claimants": reverse("map_claimants"),
@@ -41,25 +45,45 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "boundaries": reverse("layer_geojson", args=["boundaries"]),
         "countries": reverse("map_countries"),
         "export": reverse("layer_geojson", args=["incidents"]),
+        "embed": reverse("map_embed"),
     }
     header, body, script = maps.map_parts(maps.incident_map(urls))
     # The Content-Security-Policy runs folium's inline scripts only with this request's nonce.
     header = maps.with_nonce(header, request.csp_nonce)  # type: ignore[attr-defined]
     days = Incident.objects.aggregate(first=Min("date"), last=Max("date"), last_end=Max("date_end"))
     last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
-    return render(
-        request,
-        "border_map/map.html",
-        {
-            "map_header": header,
-            "map_body": body,
-            "map_script": script,
-            "types": Incident.Type.choices,
-            "first_day": days["first"],
-            "last_day": last if days["first"] else None,
-            "export_url": urls["export"],
-        },
-    )
+    return {
+        "map_header": header,
+        "map_body": body,
+        "map_script": script,
+        "types": Incident.Type.choices,
+        "first_day": days["first"],
+        "last_day": last if days["first"] else None,
+        # Says what is shown without counts, so the page stays the same size at any size.
+        "og_description": (
+            "Claims about incidents on the Kyrgyz–Tajik border"
+            + (f", {days['first']:%d %B %Y} to {last:%d %B %Y}" if days["first"] and last else "")
+            + ", each attributed to whoever made it, with the words of the news reports "
+            "behind them."
+        ),
+        "export_url": urls["export"],
+        "csv_url": reverse("layer_csv", args=["incidents"]),
+    }
+
+
+@require_safe
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The map with its filters, incident list and export button."""
+    return render(request, "border_map/map.html", _map_context(request))
+
+
+@require_safe
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed_page(request: HttpRequest) -> HttpResponse:
+    """The map alone, for another site's page (an <iframe>): no header, filters or list, the
+    popups kept, a link back to the full map. The only page that may be framed."""
+    return render(request, "border_map/embed.html", _map_context(request))
 
 
 @require_safe
@@ -123,10 +147,10 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
         return error.response()
     total = queryset.count()
     if total <= POINT_LIMIT:
-        clusters, incidents = [], exports.incident_summaries(queryset)
+        clusters, incidents = [], exports.incident_summaries(queryset, with_excerpts=LIST_LIMIT)
     else:
         clusters = _clusters(queryset, int(zoom))
-        incidents = exports.incident_summaries(queryset[:LIST_LIMIT])
+        incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
     return JsonResponse({"total": total, "clusters": clusters, "incidents": incidents})
 
 
@@ -159,8 +183,16 @@ def countries_geojson(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def article_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """An article's full text, its place mentions linked to the map and its excerpts marked."""
+    """An article as a reader wants it: without the source page's furniture, each passage the
+    map quotes marked in the colour of its claimant's side with the claim beside it, place
+    names linked to the map, the claims it supports and the other articles on the same events."""
     article = get_object_or_404(Article, slug=slug)
+    claims = list(
+        Incident.objects.filter(excerpts__article=article)
+        .select_related(*CLAIM_RELATED)
+        .distinct()
+        .order_by("date", "slug")
+    )
     return render(
         request,
         "border_map/article.html",
@@ -168,7 +200,72 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
             "article": article,
             "pieces": article_pieces(article),
             "source_url": _safe_url(article.url),
+            "claims": claims,
+            "sides": sides_in(claims),
+            "related": related_articles(article, claims),
+            "og_description": (
+                f"{article.outlet}, {article.published:%d %B %Y}: the article behind "
+                f"{len(claims)} claim{'s' if len(claims) != 1 else ''} on the border map, "
+                "each passage marked with who made the claim."
+            ),
         },
+    )
+
+
+@require_safe
+def article_list(request: HttpRequest) -> HttpResponse:
+    """Every article the map draws on, newest first, with how many claims each supports."""
+    articles = Article.objects.annotate(
+        claims=Count("excerpts__incidents", distinct=True)
+    ).order_by("-published", "title")
+    for article in articles:
+        article.source_url = _safe_url(article.url)  # type: ignore[attr-defined]
+    return render(request, "border_map/articles.html", {"articles": articles})
+
+
+# What a claim's note needs: its place, and its actor's side where the data has actors.
+CLAIM_RELATED = tuple(
+    name
+    for name in ("place", "actor__side")
+    if name.split("__")[0] in {f.name for f in Incident._meta.get_fields()}
+)
+
+
+def claim_side(incident: Incident) -> dict[str, str]:
+    """The side a claim speaks for, as {"slug", "label"}: its actor's side where the reviewed
+    data gives one, else empty (the mark is then drawn in a neutral colour)."""
+    side = getattr(getattr(incident, "actor", None), "side", None)
+    return {"slug": getattr(side, "slug", ""), "label": getattr(side, "label", "")}
+
+
+def sides_in(claims: list[Incident]) -> list[dict[str, str]]:
+    """The sides of these claims, once each, for the article view's key."""
+    seen: dict[str, dict[str, str]] = {}
+    for claim in claims:
+        side = claim_side(claim)
+        if side["slug"]:
+            seen.setdefault(side["slug"], side)
+    return list(seen.values())
+
+
+def related_articles(article: Article, claims: list[Incident]) -> list[Article]:
+    """Other articles with claims at the same places within two days of this one's: the same
+    events as far as the data can tell (events are not yet recorded as such)."""
+    match = Q()
+    for claim in claims:
+        last = claim.date_end or claim.date
+        match |= Q(
+            incidents__place_id=claim.place_id,
+            incidents__date__lte=last + dt.timedelta(days=2),
+            incidents__date__gte=claim.date - dt.timedelta(days=2),
+        )
+    if not claims:
+        return []
+    return list(
+        Article.objects.exclude(pk=article.pk)
+        .filter(excerpts__in=Excerpt.objects.filter(match))
+        .distinct()
+        .order_by("-published", "title")
     )
 
 
@@ -178,27 +275,49 @@ def _safe_url(url: str) -> str:
 
 
 def article_pieces(article: Article) -> list[dict[str, Any]]:
-    """The article text cut where an excerpt or a mention starts or ends.
+    """The shown article text (articles.reading_spans) cut where an excerpt or a mention starts
+    or ends.
 
-    Each piece: text, ids of the excerpts covering it, excerpts starting there (for anchors), and
-    the map link of the mention covering it, if any.
+    Each piece: text, ids of the excerpts covering it, the side of the claims quoting it, the
+    excerpts starting there (for anchors) with the claims they support, the map link of the
+    mention covering it, if any, and whether a furniture gap comes before it.
     """
     text = article.text
-    excerpts = list(article.excerpts.order_by("start", "end"))
+    excerpts = list(
+        article.excerpts.order_by("start", "end").prefetch_related(
+            Prefetch("incidents", Incident.objects.select_related(*CLAIM_RELATED))
+        )
+    )
     mentions = list(article.mentions.select_related("place").order_by("start"))
-    ends = {0, len(text)}
-    ends.update(edge for e in excerpts for edge in (e.start, e.end))
+    claims_of = {e.pk: sorted(e.incidents.all(), key=lambda i: (i.date, i.slug)) for e in excerpts}
+    # What a claim quotes is always shown, furniture or not; a sentence ingest kept for its
+    # place name is shown only where the article is.
+    quoted = [(e.start, e.end) for e in excerpts if claims_of[e.pk]]
+    spans = reading_spans(text, article.title, quoted)
+    shown = [e for e in excerpts if any(a <= e.start and e.end <= b for a, b in spans)]
+    ends = {edge for span in spans for edge in span}
+    ends.update(edge for e in shown for edge in (e.start, e.end))
     ends.update(edge for m in mentions for edge in (m.start, m.end))
     cuts = sorted(c for c in ends if 0 <= c <= len(text))
     pieces = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        covering = [e.pk for e in excerpts if e.start <= start and end <= e.end]
+        if not any(a <= start and end <= b for a, b in spans):
+            continue
+        covering = [e for e in shown if e.start <= start and end <= e.end]
+        sides = {claim_side(i)["slug"] for e in covering for i in claims_of[e.pk]} - {""}
         mention = next((m for m in mentions if m.start <= start and end <= m.end), None)
         pieces.append(
             {
+                "start": start,
+                "end": end,
                 "text": text[start:end],
-                "excerpts": covering,
-                "anchors": [e.pk for e in excerpts if e.start == start],
+                "excerpts": [e.pk for e in covering],
+                "side": sides.pop() if len(sides) == 1 else ("several" if sides else ""),
+                "anchors": [
+                    {"id": e.pk, "claims": [(c, claim_side(c)) for c in claims_of[e.pk]]}
+                    for e in shown
+                    if e.start == start
+                ],
                 "map_url": _place_map_url(mention.place) if mention else "",
                 "place": mention.place.name if mention else "",
             }

@@ -20,7 +20,8 @@ command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm
 for extra in "$@"; do
   case "$extra" in
     # nginx: the production proxy (deploy/nginx.conf), which the tests start on loopback.
-    test) packages+=(chromium nginx) ;;
+    # LibreOffice and poppler: the tests open the CSV in a spreadsheet and read the printed PDF.
+    test) packages+=(chromium nginx libreoffice-calc-nogui poppler-utils) ;;
     production) packages+=(nginx) ;;
     postgis)
       pg_version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1 || true)

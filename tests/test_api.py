@@ -113,7 +113,15 @@ def test_csv_has_a_row_per_feature_with_its_properties_and_wkt(client, layer):
             *exports.property_names(layer),
         ]
         geometry = shapely.from_wkt(row["wkt"])
-        assert geometry.equals_exact(shapely.geometry.shape(feature["geometry"]), 1e-6)
+        exact = shapely.geometry.shape(feature["geometry"])
+        assert len(row["wkt"]) <= exports.SPREADSHEET_CELL_LIMIT
+        if row.get("wkt_simplified_deg"):
+            # Too long for a spreadsheet cell: simplified, and says by how much.
+            tolerance = float(row["wkt_simplified_deg"])
+            assert geometry.hausdorff_distance(exact) <= tolerance + 1e-6
+            assert geometry.is_valid and geometry.geom_type == exact.geom_type
+        else:
+            assert geometry.equals_exact(exact, 1e-6)
         for name, value in feature["properties"].items():
             assert row[name] == exports.as_text(value), (feature["id"], name)
 
@@ -213,3 +221,33 @@ def test_an_incident_without_excerpts_exports_an_empty_list_in_every_format(clie
     assert by_id[incident.slug]["properties"]["excerpts"] == []
     rows = {r["id"]: r for r in read_csv(client, "incidents", "?type=negotiation")}
     assert rows[incident.slug]["excerpts"] == "[]"
+
+
+def test_only_wkt_too_long_for_a_spreadsheet_cell_is_simplified(client):
+    boundaries = {r["id"]: r for r in read_csv(client, "boundaries")}
+    simplified = {fid for fid, r in boundaries.items() if r["wkt_simplified_deg"]}
+    exact_lengths = {
+        f["id"]: len(shapely.geometry.shape(f["geometry"]).wkt)
+        for f in json.loads(body(client.get("/api/boundaries.geojson")))["features"]
+    }
+    # The long lines with Uzbekistan have more vertices than a cell holds; nothing else is touched.
+    too_long = {fid for fid, n in exact_lengths.items() if n > exports.SPREADSHEET_CELL_LIMIT}
+    assert simplified == too_long
+    assert simplified
+
+
+def test_a_csv_asked_with_bom_starts_with_one_and_keeps_the_cyrillic(client):
+    with_bom = body(client.get("/api/places.csv?bom=1"))
+    without = body(client.get("/api/places.csv"))
+    assert with_bom.startswith(b"\xef\xbb\xbf") and not without.startswith(b"\xef\xbb\xbf")
+    assert with_bom[3:] == without
+    rows = list(csv.DictReader(io.StringIO(with_bom.decode("utf-8-sig"), newline="")))
+    assert (
+        rows[0].keys() == list(csv.DictReader(io.StringIO(without.decode(), newline="")))[0].keys()
+    )
+
+
+def test_a_bom_that_is_not_yes_or_no_is_a_400(client):
+    response = client.get("/api/places.csv?bom=maybe")
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "bom"

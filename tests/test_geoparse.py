@@ -4,7 +4,6 @@ demonyms, organisations and people, the command's JSON and table, and bad input.
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -418,14 +417,16 @@ def test_the_module_refuses_an_unknown_language():
         geoparse("Batken", "de")
 
 
-def test_a_thousand_word_article_takes_under_two_seconds_once_the_models_are_loaded():
+def test_a_thousand_word_article_is_geoparsed_whole():
+    """Its time is a benchmark figure (make bench-geoparse), not a test: a timing depends on
+    what else the machine is doing."""
     warm_up()
     words = " ".join(read(p) for p in GOLD_TEXTS if gold(p)["language"] == "ru").split()
     text = " ".join((words * 10)[:1000])
-    started = time.perf_counter()
     result = geoparse(text, "ru")
-    assert time.perf_counter() - started < 2
     assert result.places
+    last = max(m.end for place in result.places for m in place.mentions)
+    assert last > len(text) * 0.9  # places are found to the end of the text, not only its start
 
 
 # --- an online geocoder ---------------------------------------------------------------------------

@@ -72,7 +72,10 @@ def test_the_article_keeps_its_metadata_and_verbatim_text(db):
     with open(TEXT, encoding="utf-8", newline="") as f:
         assert article.text == f.read()
     assert str(article.published) == "2021-04-30"
-    assert article.url == ""  # not known; not invented
+    # The page it was copied from (looked up; the text's first lines are that page's furniture).
+    assert article.url == (
+        "https://www.rferl.org/a/kyrgyzstan-tajikistan-border-clashes-deaths-ceasefire/31230943.html"
+    )
     assert article.outlet == "RFE/RL" and article.language == "en"
 
 

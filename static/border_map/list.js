@@ -31,7 +31,9 @@ export function incidentList({ pane, list, status, colourOf, onChoose }) {
       ],
     );
     button.addEventListener("click", () => onChoose(incident.id));
-    return el("li", {}, [button]);
+    // On paper the list stands for the popups: each claim's own words (print.css shows them).
+    const quotes = (incident.excerpts || []).map((text) => el("blockquote", { text }));
+    return el("li", {}, [button, el("div", { class: "print-only entry-excerpts" }, quotes)]);
   }
 
   /** Mark the entry of the open incident (`id`, or none) as the current one. */

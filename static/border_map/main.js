@@ -11,11 +11,23 @@ import { incidentList } from "./list.js";
 import { placesLayer } from "./places.js";
 import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
-import { edges, exportHref, pageQuery, readState, viewParams } from "./url_state.js";
+import { shareControls } from "./share.js";
+import { edges, pageQuery, readState, viewParams } from "./url_state.js";
 
 function start({ map, control, config }) {
   const root = document.documentElement;
-  const exportLink = document.getElementById("export-geojson");
+  const share = shareControls({ config, document, window });
+  // On paper the map is narrower than on screen: keep the same centre and zoom.
+  let screenCentre = null;
+  const recentre = () => {
+    map.invalidateSize({ pan: false });
+    if (screenCentre) map.setView(screenCentre, map.getZoom(), { animate: false });
+  };
+  window.addEventListener("beforeprint", () => {
+    screenCentre = map.getCenter();
+    recentre();
+  });
+  window.addEventListener("afterprint", recentre);
   const form = document.getElementById("filters");
   const filters = filterForm(form);
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -26,8 +38,7 @@ function start({ map, control, config }) {
   function writeURL() {
     const query = pageQuery(filters.values(), map.getCenter(), map.getZoom(), popups.current());
     window.history.replaceState(null, "", `${window.location.pathname}?${query}`);
-    exportLink.href = exportHref(config.urls.export, filters.values());
-    exportLink.removeAttribute("aria-disabled");
+    share.update(filters.values(), query);
   }
 
   const list = incidentList({
@@ -99,8 +110,7 @@ function start({ map, control, config }) {
       list.showError(
         `No incidents shown: ${error?.description || "the incidents could not be loaded."}`,
       );
-      exportLink.removeAttribute("href");
-      exportLink.setAttribute("aria-disabled", "true");
+      share.disable();
       root.setAttribute("data-incident-total", "0");
       root.setAttribute("data-incidents", "error");
     }

@@ -53,9 +53,11 @@ export function pageQuery(filters, centre, zoom, incident) {
   return params.toString();
 }
 
-/** The export link for the filters. */
-export function exportHref(base, filters) {
-  const query = filterParams(filters).toString();
+/** The export link for the filters (and any extra parameters, such as bom=1). */
+export function exportHref(base, filters, extra = {}) {
+  const params = filterParams(filters);
+  for (const [name, value] of Object.entries(extra)) params.set(name, value);
+  const query = params.toString();
   return base + (query ? `?${query}` : "");
 }
 

@@ -326,8 +326,15 @@ def test_an_article_with_html_in_its_text_renders_it_inert(visit, hostile_articl
     )
     page.click(".incident-popup .excerpt-source a")
     page.wait_for_selector(".article-text")
-    text = page.inner_text(".article-text")
+    # The article's own words, without the claim notes set beside the passages.
+    text = page.evaluate(
+        """() => { const copy = document.querySelector('.article-text').cloneNode(true);
+                   copy.querySelectorAll('.claim-note').forEach((n) => n.remove());
+                   return copy.textContent; }"""
+    )
     assert text == HOSTILE
+    note = page.inner_text(".claim-note")
+    assert "<script>alert('incident title ran')</script>" in note
     assert page.locator(".article-text script, .article-text img, article img").count() == 0
     assert page.locator("a[href^='javascript:' i]").count() == 0
     assert page.inner_text("h1") == hostile_article.excerpts.get().article.title
