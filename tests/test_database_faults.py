@@ -66,6 +66,34 @@ def test_an_outage_is_logged_once_not_once_a_request(client, database_down, capl
 
 
 @pytest.mark.django_db
+def test_answers_that_need_no_database_do_not_split_an_outage(client, database_down, caplog):
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):
+            assert client.get("/ogcapi/conformance").status_code == 200
+            assert client.get("/api/incidents.geojson").status_code == 503
+    lines = [r.getMessage().split(",")[0] for r in caplog.records if r.levelno >= logging.WARNING]
+    assert lines == ["database unavailable"]
+
+
+def test_an_outage_ends_once_no_request_has_failed_for_retry_after(monkeypatch, caplog):
+    clock = [1000.0]
+    monkeypatch.setattr(middleware.time, "monotonic", lambda: clock[0])
+    outage = middleware._Outage()
+    with caplog.at_level(logging.INFO):
+        outage.failed(OperationalError("gone"))
+        clock[0] += middleware.RETRY_AFTER_S - 1
+        outage.answered()
+        assert outage.since is not None
+        clock[0] += 1
+        outage.answered()
+    assert outage.since is None
+    assert [r.getMessage().split(" after")[0] for r in caplog.records] == [
+        "database unavailable, answering 503: gone",
+        "database back",
+    ]
+
+
+@pytest.mark.django_db
 def test_other_errors_are_not_taken_for_an_outage(client, monkeypatch):
     monkeypatch.setattr(utils.CursorWrapper, "execute", lambda *a, **k: 1 / 0)
     client.raise_request_exception = False
