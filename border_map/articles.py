@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.gis.geos import Point
 from django.utils.text import slugify
 
-from border_map import geoparsing
+from border_map import context, geoparsing
 from border_map.datafiles import DataError, Say, check_record, read_json, silent
 from border_map.geocoding import (
     Entry,
@@ -183,6 +183,7 @@ def ingest_all(
     for name in orphans.values_list("name", flat=True):
         say(f"deleted place {name}: no article mentions it")
     orphans.delete()
+    context.refresh()
 
 
 def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent) -> Article:
@@ -335,6 +336,7 @@ def store_place(found: geoparsing.Place, say: Say = silent) -> Place:
         slug=slug,
         defaults={
             "name": name,
+            "name_ru": context.russian_name(entry.names),
             "alternate_names": alternates,
             "kind": entry.kind,
             "point": point,

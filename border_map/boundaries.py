@@ -24,6 +24,7 @@ from shapely.geometry.polygon import orient
 from shapely.ops import linemerge
 from shapely.validation import make_valid
 
+from border_map import context
 from border_map.datafiles import DataError, Say, silent
 from border_map.models import COUNTRIES, Boundary, Country, Enclave
 
@@ -234,8 +235,8 @@ def _to_geos(geom: BaseGeometry) -> Any:
 
 
 def store(derivation: Derivation, say: Say = silent) -> None:
-    """Write the countries, enclaves and lines, and delete those the derivation no longer has.
-    Call it in a transaction."""
+    """Write the countries, enclaves and lines, delete those the derivation no longer has, and
+    recompute the places' spatial context against them. Call it in a transaction."""
     for code, country in derivation.countries.items():
         Country.objects.update_or_create(
             code=code,
@@ -275,3 +276,4 @@ def store(derivation: Derivation, say: Say = silent) -> None:
         )
         say(f"boundary {pair}: {length_km:.1f} km")
     Boundary.objects.exclude(countries__in=derivation.boundaries).delete()
+    say(f"spatial context of {context.refresh()} places")

@@ -37,9 +37,40 @@ BOUNDED_ROWS = 20_000  # results up to this size (pages of the API) are fetched 
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+# The spatial context of a place (border_map.context), carried by places and their incidents.
+CONTEXT_FIELDS = (
+    "territory",
+    "line",
+    "line_distance_km",
+    "enclave",
+    "nearest_enclave",
+    "nearest_enclave_km",
+    "enclave_ru",
+    "nearest_enclave_ru",
+)
+
+
+def _km(value):
+    return None if value is None else round(value, 3)
+
+
+def _context_properties(row):
+    return {
+        "territory": row["territory"] or None,
+        "line": row["line"] or None,
+        "line_distance_km": _km(row["line_distance_km"]),
+        "enclave": row["enclave"] or None,
+        "nearest_enclave": row["nearest_enclave"] or None,
+        "nearest_enclave_km": _km(row["nearest_enclave_km"]),
+        "enclave_ru": row["enclave_ru"] or None,
+        "nearest_enclave_ru": row["nearest_enclave_ru"] or None,
+    }
+
+
 def _place_properties(row):
     return {
         "name": row["name"],
+        "name_ru": row["name_ru"],
         "kind": row["kind"],
         "country": row["country"],
         "precision_m": row["precision_m"],
@@ -47,6 +78,7 @@ def _place_properties(row):
         "geocoder": row["geocoder"],
         "source": row["source"],
         "needs_review": row["needs_review"],
+        **_context_properties(row),
     }
 
 
@@ -60,8 +92,10 @@ def _incident_properties(row):
         "claimed_by": row["claimed_by"],
         "casualties": row["casualties"],
         "place": row["place_name"],
+        "place_ru": row["place_name_ru"],
         "place_precision_m": row["place_precision_m"],
         "location_note": row["location_note"],
+        **_context_properties(row),
     }
 
 
@@ -108,6 +142,9 @@ class Layer:
     filters: tuple[str, ...] = ()
     # Each feature carries the texts of its excerpts ("excerpts" property).
     with_excerpts: bool = False
+    # Where the place's spatial context (CONTEXT_FIELDS) is, as a field path prefix ("" on
+    # places, "place__" on incidents); None: the layer has none.
+    context_prefix: str | None = None
 
     def __post_init__(self) -> None:
         if not self.property_names:
@@ -148,6 +185,7 @@ LAYERS: dict[str, Layer] = {
             geometry_field="point",
             fields=(
                 "name",
+                "name_ru",
                 "kind",
                 "country",
                 "precision_m",
@@ -155,11 +193,16 @@ LAYERS: dict[str, Layer] = {
                 "geocoder",
                 "source",
                 "needs_review",
+                *CONTEXT_FIELDS,
             ),
             properties=_place_properties,
+            filters=("near_line_km", "enclave"),
+            context_prefix="",
             title="Places",
             description="Named places found in the articles, geocoded, with the precision and "
-            "source of each point.",
+            "source of each point, and their spatial context: the territory holding the point, "
+            "the nearest shared line and its geodesic distance, the enclave holding it and the "
+            "nearest enclave.",
         ),
         Layer(
             name="incidents",
@@ -179,7 +222,9 @@ LAYERS: dict[str, Layer] = {
             ),
             annotations={
                 "place_name": F("place__name"),
+                "place_name_ru": F("place__name_ru"),
                 "place_precision_m": F("place__precision_m"),
+                **{name: F(f"place__{name}") for name in CONTEXT_FIELDS},
             },
             properties=_incident_properties,
             property_names=(
@@ -191,8 +236,10 @@ LAYERS: dict[str, Layer] = {
                 "claimed_by",
                 "casualties",
                 "place",
+                "place_ru",
                 "place_precision_m",
                 "location_note",
+                *CONTEXT_FIELDS,
                 "excerpts",
             ),
             title="Incidents",
@@ -204,8 +251,9 @@ LAYERS: dict[str, Layer] = {
             order_by=("date", "slug"),
             time_field="date",
             time_end_field="date_end",
-            filters=("claimed_by", "type"),
+            filters=("claimed_by", "type", "near_line_km", "enclave"),
             with_excerpts=True,
+            context_prefix="place__",
         ),
         Layer(
             name="enclaves",
@@ -367,7 +415,20 @@ def incident_summaries(queryset: QuerySet, with_excerpts: int = 0) -> list[dict[
 
 
 # The properties of an incident that the map's list and markers show.
-MAP_SUMMARY = ("date", "date_end", "title", "type", "claimed_by", "place")
+MAP_SUMMARY = (
+    "date",
+    "date_end",
+    "title",
+    "type",
+    "claimed_by",
+    "place",
+    "place_ru",
+    "territory",
+    "line",
+    "line_distance_km",
+    "enclave",
+    "enclave_ru",
+)
 
 
 def _highlights(excerpt: Excerpt, place: Place, mentions: list[Mention]) -> list[list[int]]:
@@ -397,7 +458,9 @@ def incident_detail(incident: Incident) -> dict[str, Any]:
     row = {
         **{name: getattr(incident, name) for name in LAYERS["incidents"].fields},
         "place_name": place.name,
+        "place_name_ru": place.name_ru,
         "place_precision_m": place.precision_m,
+        **{name: getattr(place, name) for name in CONTEXT_FIELDS},
     }
     props = _incident_properties(row)
     del props["place_precision_m"]

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 
 from . import exports
-from .models import Incident
+from .models import Enclave, Incident
 
 MAX_LIMIT = 10_000
 # Larger offsets overflow the databases' integers (a 500); no layer comes near this many rows.
@@ -221,9 +221,53 @@ def _type(queryset: QuerySet, params: Params) -> QuerySet:
     return queryset.filter(type__in=types)
 
 
+def _context_prefix(queryset: QuerySet) -> str:
+    """Where the layer of these rows keeps its places' spatial context (Layer.context_prefix)."""
+    return next(
+        layer.context_prefix
+        for layer in exports.LAYERS.values()
+        if layer.model is queryset.model and layer.context_prefix is not None
+    )
+
+
+# Farther than this from any line is farther than the countries on the map reach.
+MAX_LINE_KM = 5000.0
+
+
+def _near_line_km(queryset: QuerySet, params: Params) -> QuerySet:
+    text = one_value(params, "near_line_km")
+    if text is None:
+        return queryset
+    try:
+        km = float(text)
+    except ValueError:
+        raise BadParameter("near_line_km", f"{text!r} is not a number of kilometres.") from None
+    if not (math.isfinite(km) and 0 <= km <= MAX_LINE_KM):
+        raise BadParameter("near_line_km", f"{text!r} is outside 0..{MAX_LINE_KM:g} km.")
+    # Within km of the nearest shared line (the "line" property names it).
+    return queryset.filter(**{f"{_context_prefix(queryset)}line_distance_km__lte": km})
+
+
+def _enclave(queryset: QuerySet, params: Params) -> QuerySet:
+    names = comma_list(params, "enclave")
+    if not names:
+        return queryset
+    known = {name.casefold(): name for name in Enclave.objects.values_list("name", flat=True)}
+    unknown = [n for n in names if n.casefold() not in known]
+    if unknown:
+        raise BadParameter(
+            "enclave",
+            f"unknown enclave {', '.join(unknown)}; enclaves: {', '.join(sorted(known.values()))}.",
+        )
+    chosen = [known[n.casefold()] for n in names]
+    return queryset.filter(**{f"{_context_prefix(queryset)}enclave__in": chosen})
+
+
 PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
     "claimed_by": _claimed_by,
     "type": _type,
+    "near_line_km": _near_line_km,
+    "enclave": _enclave,
 }
 
 

@@ -15,10 +15,12 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
 
-from .models import COUNTRY_NAMES, Incident
+from .models import COUNTRY_NAMES, Incident, Place
 
 LEAFLET = "vendor/leaflet/1.9.4/dist/"
 MARKERCLUSTER = "vendor/leaflet.markercluster/1.5.3/dist/"
@@ -27,12 +29,36 @@ MARKERCLUSTER = "vendor/leaflet.markercluster/1.5.3/dist/"
 REGION_BOUNDS = [[39.6, 69.3], [40.6, 71.9]]
 MIN_ZOOM, MAX_ZOOM = 4, 18
 
-OSM_ATTRIBUTION = (
+OSM_ATTRIBUTION = gettext_lazy(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 # The country, enclave and line layers are derived from OpenStreetMap (ODbL), the places from
 # GeoNames (CC BY 4.0): each layer carries its credit, shown while the layer is on the map.
-GEONAMES_ATTRIBUTION = 'places: <a href="https://www.geonames.org/">GeoNames</a>'
+GEONAMES_ATTRIBUTION = gettext_lazy('places: <a href="https://www.geonames.org/">GeoNames</a>')
+
+# The words the page shows for the stored codes, in the page's language.
+TYPE_NAMES: dict[str, Promise] = {
+    Incident.Type.CLASH: pgettext_lazy("incident type", "clash"),
+    Incident.Type.GUNFIRE: pgettext_lazy("incident type", "gunfire"),
+    Incident.Type.CASUALTIES: pgettext_lazy("incident type", "casualties"),
+    Incident.Type.EVACUATION: pgettext_lazy("incident type", "evacuation"),
+    Incident.Type.NEGOTIATION: pgettext_lazy("incident type", "negotiation"),
+}
+KIND_NAMES: dict[str, Promise] = {
+    Place.Kind.SETTLEMENT: pgettext_lazy("place kind", "settlement"),
+    Place.Kind.TOWN: pgettext_lazy("place kind", "town"),
+    Place.Kind.DISTRICT: pgettext_lazy("place kind", "district"),
+    Place.Kind.REGION: pgettext_lazy("place kind", "region"),
+    Place.Kind.CHECKPOINT: pgettext_lazy("place kind", "checkpoint"),
+    Place.Kind.WATER_FACILITY: pgettext_lazy("place kind", "water facility"),
+    Place.Kind.RIVER: pgettext_lazy("place kind", "river"),
+    Place.Kind.AREA: pgettext_lazy("place kind", "area"),
+}
+COUNTRY_WORDS: dict[str, Promise] = {
+    "KG": gettext_lazy("Kyrgyzstan"),
+    "TJ": gettext_lazy("Tajikistan"),
+    "UZ": gettext_lazy("Uzbekistan"),
+}
 
 
 # Okabe–Ito colours, told apart with the common colour-vision deficiencies. Incidents are coloured
@@ -132,7 +158,7 @@ def incident_map(urls: dict[str, str]) -> folium.Map:
     tile_url = settings.BORDER_MAP["TILE_URL"]
     if tile_url:
         folium.TileLayer(
-            tiles=tile_url, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM
+            tiles=tile_url, attr=str(OSM_ATTRIBUTION), name="OpenStreetMap", max_zoom=MAX_ZOOM
         ).add_to(fmap)
     # Without animation: an animated fit would end after, and undo, the view a link restores.
     fit = folium.FitBounds(REGION_BOUNDS)
@@ -144,15 +170,25 @@ def incident_map(urls: dict[str, str]) -> folium.Map:
         "urls": urls,
         "bounds": REGION_BOUNDS,
         "tiles": bool(tile_url),
-        "attribution": {"osm": OSM_ATTRIBUTION, "geonames": GEONAMES_ATTRIBUTION},
+        "attribution": {"osm": str(OSM_ATTRIBUTION), "geonames": str(GEONAMES_ATTRIBUTION)},
         "types": {value: TYPE_COLOURS.get(value, "#777777") for value in Incident.Type.values},
+        "typeNames": {value: type_name(value) for value in Incident.Type.values},
+        "kindNames": {value: str(KIND_NAMES.get(value, value)) for value in Place.Kind.values},
         "countries": {
-            code: {"name": name, "colour": COUNTRY_COLOURS.get(code, "#666666")}
+            code: {
+                "name": str(COUNTRY_WORDS.get(code, name)),
+                "colour": COUNTRY_COLOURS.get(code, "#666666"),
+            }
             for code, name in COUNTRY_NAMES.items()
         },
     }
     fmap.add_child(BrowserLayers(control, config))
     return fmap
+
+
+def type_name(value: str) -> str:
+    """An incident type as the page says it, in the active language."""
+    return str(TYPE_NAMES.get(value, value))
 
 
 def _figure(element: Element) -> Figure:

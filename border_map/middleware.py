@@ -89,18 +89,23 @@ class _Outage:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.since: float | None = None
+        self.last_failure = 0.0
 
     def failed(self, error: Exception) -> None:
         with self.lock:
+            self.last_failure = time.monotonic()
             if self.since is None:
-                self.since = time.monotonic()
+                self.since = self.last_failure
                 logger.error("database unavailable, answering 503: %s", str(error).strip()[:200])
 
     def answered(self) -> None:
+        """A request went through. The outage ends only once no request has failed for
+        RETRY_AFTER_S: pages that need no database, and queries already under way when the
+        server stopped, still succeed during an outage and must not split it into many."""
         if self.since is None:
             return
         with self.lock:
-            if self.since is not None:
+            if self.since is not None and time.monotonic() - self.last_failure >= RETRY_AFTER_S:
                 logger.warning("database back after %.1f s", time.monotonic() - self.since)
                 self.since = None
 

@@ -76,9 +76,25 @@ class Place(models.Model):
     source = models.TextField()  # provenance: GeoNames id, or "estimated: how"
     needs_review = models.BooleanField(default=False)
     review_note = models.TextField(blank=True)
+    name_ru = models.CharField(max_length=200, blank=True)  # Cyrillic, from the gazetteer
+    # Spatial context, computed by the database from the country, enclave and boundary
+    # geometries whenever places or boundaries load (border_map.context.refresh).
+    territory = models.CharField(max_length=2, blank=True)  # "" on a shared line or outside
+    line = models.CharField(max_length=5, blank=True)  # the nearest shared line, "KG-TJ"
+    line_distance_km = models.FloatField(null=True, blank=True)  # geodesic, to that line
+    enclave = models.CharField(max_length=100, blank=True)  # the enclave holding the point
+    nearest_enclave = models.CharField(max_length=100, blank=True)  # "" when no enclave
+    nearest_enclave_km = models.FloatField(null=True, blank=True)  # 0 inside it
+    enclave_ru = models.CharField(max_length=100, blank=True)  # the two in Russian, when known
+    nearest_enclave_ru = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The API's near_line_km and enclave filters.
+            models.Index(fields=["line_distance_km"]),
+            models.Index(fields=["enclave"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

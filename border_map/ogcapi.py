@@ -370,6 +370,15 @@ FILTER_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "The incident type (comma-separated for several).",
         "schema": {"type": "string", "enum": list(Incident.Type.values)},
     },
+    "near_line_km": {
+        "description": "Within this many kilometres (geodesic) of the nearest shared boundary "
+        "line (the 'line' property names it).",
+        "schema": {"type": "number", "minimum": 0, "maximum": filters.MAX_LINE_KM},
+    },
+    "enclave": {
+        "description": "Inside the enclave of that name (any case; comma-separated for several).",
+        "schema": {"type": "string"},
+    },
 }
 
 

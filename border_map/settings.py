@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "border_map.middleware.ReadOnlyMiddleware",
     "border_map.middleware.DatabaseFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: Accept-Language, unless the URL names one (?lang=ru; border_map.i18n).
+    "django.middleware.locale.LocaleMiddleware",
+    "border_map.i18n.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,6 +132,10 @@ SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatial
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en"
+# The interface in English and Russian (locale/ru/LC_MESSAGES: django.po for Python and the
+# templates, djangojs.po for the map's script; compiled by scripts/setup.sh).
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 
 from . import api, ogcapi, views
 
@@ -28,6 +30,13 @@ urlpatterns = [
         "ogcapi/collections/<str:layer>/items/<path:feature_id>",
         ogcapi.item,
         name="ogcapi_item",
+    ),
+    # The map script's words in the page's language, loaded as a <script src> (no inline
+    # script), before the modules; its URL carries ?lang= like the page's.
+    path(
+        "jsi18n/",
+        cache_control(max_age=3600)(JavaScriptCatalog.as_view(packages=["border_map"])),
+        name="javascript_catalog",
     ),
     path("admin/", admin.site.urls),
 ]

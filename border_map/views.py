@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Floor
@@ -20,7 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import exports, filters, maps
+from . import exports, filters, i18n, maps
 from .articles import reading_spans
 from .models import Article, Country, Excerpt, Incident, Place
 
@@ -56,7 +57,9 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "map_header": header,
         "map_body": body,
         "map_script": script,
-        "types": Incident.Type.choices,
+        "types": [(value, maps.type_name(value)) for value in Incident.Type.values],
+        "languages": settings.LANGUAGES,
+        "lang": i18n.chosen_language(request),
         "first_day": days["first"],
         "last_day": last if days["first"] else None,
         # Says what is shown without counts, so the page stays the same size at any size.
@@ -193,6 +196,8 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
         .distinct()
         .order_by("date", "slug")
     )
+    for claim in claims:
+        claim.type_name = maps.type_name(claim.type)  # type: ignore[attr-defined]
     return render(
         request,
         "border_map/article.html",
@@ -208,6 +213,7 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
                 f"{len(claims)} claim{'s' if len(claims) != 1 else ''} on the border map, "
                 "each passage marked with who made the claim."
             ),
+            "lang": i18n.chosen_language(request),
         },
     )
 
@@ -220,7 +226,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
     ).order_by("-published", "title")
     for article in articles:
         article.source_url = _safe_url(article.url)  # type: ignore[attr-defined]
-    return render(request, "border_map/articles.html", {"articles": articles})
+    return render(
+        request,
+        "border_map/articles.html",
+        {"articles": articles, "lang": i18n.chosen_language(request)},
+    )
 
 
 # What a claim's note needs: its place, and its actor's side where the data has actors.

@@ -13,8 +13,9 @@ VENV=.venv
 say() { printf 'setup: %s\n' "$*"; }
 
 # --- System packages -------------------------------------------------------------------------
-# libgeos-dev, gcc and python3-dev build shapely against the system GEOS (see requirements.txt).
-packages=(gdal-bin libsqlite3-mod-spatialite python3-venv python3-dev gcc libgeos-dev)
+# libgeos-dev, gcc and python3-dev build shapely against the system GEOS (see requirements.txt);
+# gettext's msgfmt compiles the Russian catalogues (locale/) below.
+packages=(gdal-bin libsqlite3-mod-spatialite python3-venv python3-dev gcc libgeos-dev gettext)
 # Node runs the JS linter and unit tests (package.json); any node/npm on PATH will do.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 for extra in "$@"; do
@@ -104,3 +105,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || [ ! -x node_modules/.bin/bi
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   echo "$wanted" > "$stamp"
 fi
+
+# --- Translations: locale/*/LC_MESSAGES/*.po compiled to .mo (not committed: a binary copy of
+# the .po that could drift from it), again only when a .po is newer than its .mo -------------
+for po in locale/*/LC_MESSAGES/*.po; do
+  [ -e "$po" ] || continue
+  mo="${po%.po}.mo"
+  if [ ! -e "$mo" ] || [ "$po" -nt "$mo" ]; then
+    say "compiling $po"
+    msgfmt --check -o "$mo" "$po"
+  fi
+done

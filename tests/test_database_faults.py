@@ -4,6 +4,7 @@ page for people), logged once per outage, and the app recovers by itself when it
 import json
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,7 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
+from django.conf import settings
+from django.db import OperationalError, connection
 from django.db.backends import utils
 
 from border_map import middleware
@@ -64,10 +66,74 @@ def test_an_outage_is_logged_once_not_once_a_request(client, database_down, capl
 
 
 @pytest.mark.django_db
+def test_answers_that_need_no_database_do_not_split_an_outage(client, database_down, caplog):
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):
+            assert client.get("/ogcapi/conformance").status_code == 200
+            assert client.get("/api/incidents.geojson").status_code == 503
+    lines = [r.getMessage().split(",")[0] for r in caplog.records if r.levelno >= logging.WARNING]
+    assert lines == ["database unavailable"]
+
+
+def test_an_outage_ends_once_no_request_has_failed_for_retry_after(monkeypatch, caplog):
+    clock = [1000.0]
+    monkeypatch.setattr(middleware.time, "monotonic", lambda: clock[0])
+    outage = middleware._Outage()
+    with caplog.at_level(logging.INFO):
+        outage.failed(OperationalError("gone"))
+        clock[0] += middleware.RETRY_AFTER_S - 1
+        outage.answered()
+        assert outage.since is not None
+        clock[0] += 1
+        outage.answered()
+    assert outage.since is None
+    assert [r.getMessage().split(" after")[0] for r in caplog.records] == [
+        "database unavailable, answering 503: gone",
+        "database back",
+    ]
+
+
+@pytest.mark.django_db
 def test_other_errors_are_not_taken_for_an_outage(client, monkeypatch):
     monkeypatch.setattr(utils.CursorWrapper, "execute", lambda *a, **k: 1 / 0)
     client.raise_request_exception = False
     assert client.get("/api/incidents.geojson").status_code == 500
+
+
+@pytest.mark.django_db
+def test_a_query_past_the_statement_timeout_is_a_503(client, monkeypatch):
+    """PostgreSQL: statement_timeout from the settings is on every connection, and a query it
+    cancels is a 503. SpatiaLite has no statement timeout; what it has is a wait for a lock held
+    by a writer (a loader), which ends the same way."""
+    monkeypatch.setattr(middleware, "OUTAGE", middleware._Outage())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXTRACT(epoch FROM current_setting('statement_timeout')::interval)"
+            )
+            assert float(cursor.fetchone()[0]) == settings.STATEMENT_TIMEOUT_S
+            # Shorter for the test; the rollback at its end restores it.
+            cursor.execute("SET statement_timeout = 200")
+        real = utils.CursorWrapper.execute
+
+        def slow(self, sql, params=None):
+            real(self, "SELECT pg_sleep(2)")
+            return real(self, sql, params)
+
+        monkeypatch.setattr(utils.CursorWrapper, "execute", slow)
+        response = client.get("/api/incidents.geojson")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 200")
+        writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        try:
+            writer.execute("BEGIN EXCLUSIVE")
+            response = client.get("/api/incidents.geojson")
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(middleware.RETRY_AFTER_S)
 
 
 def _get(url):

@@ -279,6 +279,8 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
         expected = {"limit", "offset", "bbox", "datetime", "f"}
         if layer == "incidents":
             expected |= {"claimed_by", "type"}
+        if layer in ("places", "incidents"):
+            expected |= {"near_line_km", "enclave"}  # the spatial context's filters
         assert set(parameters) == expected, layer
         assert parameters["limit"]["schema"]["maximum"] == filters.MAX_LIMIT
         assert parameters["f"]["schema"]["enum"] == ["json", "html"]

@@ -1,5 +1,6 @@
 /* The filter form (dates, claimant, type) and whether an incident passes it. */
 import { el } from "./dom.js";
+import { gettext } from "./translation.js";
 
 /* Whether an incident (popup data) passes the filters; its dates overlap the range. Days are
    ISO texts, which compare in date order. */
@@ -55,7 +56,7 @@ export function filterForm(form) {
      the number of claimants. A chosen claimant that has no incident stays, with (0). */
   function setClaimants(claimants) {
     const chosen = inputs.claimed_by.value;
-    const options = [el("option", { value: "", text: "anyone" })];
+    const options = [el("option", { value: "", text: gettext("anyone") })];
     let known = false;
     for (const c of claimants) {
       known = known || c.name === chosen;

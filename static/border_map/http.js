@@ -9,6 +9,7 @@ export async function fetchJSON(url, signal) {
   const error = new Error(`${url} answered ${response.status}`);
   error.status = response.status;
   error.description = typeof body.description === "string" ? body.description : "";
+  error.parameter = typeof body.parameter === "string" ? body.parameter : "";
   throw error;
 }
 

@@ -3,26 +3,30 @@
 import { el } from "./dom.js";
 import { fetchJSON, ignoreAbort } from "./http.js";
 import { dateText, highlightSegments, localPath } from "./text.js";
+import { gettext, localName } from "./translation.js";
 
-function popupContent(d) {
+function popupContent(d, { typeName, where, articleLink }) {
   const rows = [
     el("h3", { text: d.title }),
     el("p", { class: "popup-meta" }, [
       el("time", { datetime: d.date, text: dateText(d) }),
-      ` · ${d.type}`,
+      ` · ${typeName(d.type)}`,
     ]),
-    el("p", {}, [el("strong", { text: "Claimed by: " }), d.claimed_by]),
+    el("p", {}, [el("strong", { text: `${gettext("Claimed by:")} ` }), d.claimed_by]),
   ];
   if (d.casualties) {
-    rows.push(el("p", {}, [el("strong", { text: "Casualties (as stated): " }), d.casualties]));
+    rows.push(
+      el("p", {}, [el("strong", { text: `${gettext("Casualties (as stated):")} ` }), d.casualties]),
+    );
   }
   rows.push(
     el("p", {}, [
-      el("strong", { text: "Place: " }),
-      d.place,
+      el("strong", { text: `${gettext("Place:")} ` }),
+      localName(d.place, d.place_ru),
       d.location_note ? ` (${d.location_note})` : "",
     ]),
   );
+  rows.push(el("p", { class: "popup-context", text: where(d) }));
   for (const excerpt of d.excerpts) {
     const pieces = highlightSegments(excerpt.text, excerpt.highlights).map((piece) =>
       piece.marked ? el("mark", { text: piece.text }) : piece.text,
@@ -30,7 +34,10 @@ function popupContent(d) {
     rows.push(el("blockquote", { class: "excerpt" }, pieces));
     rows.push(
       el("p", { class: "excerpt-source" }, [
-        el("a", { href: localPath(excerpt.url), text: "Read it in the article" }),
+        el("a", {
+          href: articleLink(localPath(excerpt.url)),
+          text: gettext("Read it in the article"),
+        }),
         ` — ${excerpt.outlet}`,
       ]),
     );
@@ -41,7 +48,10 @@ function popupContent(d) {
 /* `detailURL` has __slug__ where the incident's id goes; `linked` is the incident a link names
    (it counts as open until `open` shows it or finds it gone); `onChange(id)` runs whenever the
    open incident changes (to an id, or to null when its popup closes). */
-export function incidentPopups(map, { detailURL, reducedMotion, linked = null, onChange }) {
+export function incidentPopups(
+  map,
+  { detailURL, reducedMotion, linked = null, onChange, typeName, where, articleLink },
+) {
   const details = new Map(); // popup data by incident id, fetched once
   let current = linked;
   let popup = null;
@@ -67,7 +77,7 @@ export function incidentPopups(map, { detailURL, reducedMotion, linked = null, o
       offset: [0, -4],
     })
       .setLatLng([d.lat, d.lon])
-      .setContent(popupContent(d));
+      .setContent(popupContent(d, { typeName, where, articleLink }));
     popup.on("remove", onPopupRemove);
     popup.openOn(map);
   }

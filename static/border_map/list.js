@@ -1,18 +1,33 @@
 /* The list of the incidents in view beside the map: one button per incident, in date order. */
 import { el } from "./dom.js";
 import { dateText } from "./text.js";
+import { format, gettext, localName, ngettext, numberText } from "./translation.js";
 
 /** What the list says above its entries. */
 export function listStatusText(shown, total) {
-  if (total === 0) return "No incident in view matches the filters.";
+  if (total === 0) return gettext("No incident in view matches the filters.");
   if (shown < total) {
-    return `The first ${shown} of ${total.toLocaleString("en")} incidents in view, by date. Zoom in or filter to see the others.`;
+    return format(
+      gettext(
+        "The first %(shown)s of %(total)s incidents in view, by date. Zoom in or filter to see the others.",
+      ),
+      { shown, total: numberText(total) },
+    );
   }
-  return `${total}${total === 1 ? " incident" : " incidents"} in view, by date.`;
+  return format(
+    ngettext(
+      "%(total)s incident in view, by date.",
+      "%(total)s incidents in view, by date.",
+      total,
+    ),
+    {
+      total,
+    },
+  );
 }
 
 /** The list in `pane`; `onChoose(id)` runs when an entry is pressed. */
-export function incidentList({ pane, list, status, colourOf, onChoose }) {
+export function incidentList({ pane, list, status, colourOf, typeName, where, onChoose }) {
   const entry = (id) => list.querySelector(`.incident-entry[data-incident="${CSS.escape(id)}"]`);
 
   function item(incident) {
@@ -26,8 +41,13 @@ export function incidentList({ pane, list, status, colourOf, onChoose }) {
         el("span", { class: "entry-title", text: incident.title }),
         el("span", { class: "entry-meta" }, [
           swatch,
-          `${incident.type} · ${incident.place} · claimed by ${incident.claimed_by}`,
+          format(gettext("%(type)s · %(place)s · claimed by %(claimant)s"), {
+            type: typeName(incident.type),
+            place: localName(incident.place, incident.place_ru),
+            claimant: incident.claimed_by,
+          }),
         ]),
+        el("span", { class: "entry-context", text: where(incident) }),
       ],
     );
     button.addEventListener("click", () => onChoose(incident.id));

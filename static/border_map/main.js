@@ -12,7 +12,9 @@ import { placesLayer } from "./places.js";
 import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
 import { shareControls } from "./share.js";
-import { edges, pageQuery, readState, viewParams } from "./url_state.js";
+import { contextText, refusalText } from "./text.js";
+import { format, gettext, language, translateLeaflet } from "./translation.js";
+import { edges, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
 
 function start({ map, control, config }) {
   const root = document.documentElement;
@@ -33,11 +35,22 @@ function start({ map, control, config }) {
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   const colourOf = (type) => config.types[type] || "#777777";
   const countryName = (code) => config.countries[code]?.name || code;
+  const typeName = (type) => config.typeNames[type] || type;
+  const kindName = (kind) => config.kindNames[kind] || kind;
+  const where = (d) => contextText(d, countryName);
   const linked = readState(window.location.search);
+  const articleLink = (path) => withLanguage(path, linked.lang);
+  const languageSwitch = document.getElementById("language-switch");
 
   function writeURL() {
-    const query = pageQuery(filters.values(), map.getCenter(), map.getZoom(), popups.current());
+    const state = [filters.values(), map.getCenter(), map.getZoom(), popups.current()];
+    const query = pageQuery(...state, linked.lang);
     window.history.replaceState(null, "", `${window.location.pathname}?${query}`);
+    // The switch opens the same view in the other language.
+    if (languageSwitch) {
+      const other = pageQuery(...state, languageSwitch.getAttribute("data-lang"));
+      languageSwitch.href = `${window.location.pathname}?${other}`;
+    }
     share.update(filters.values(), query);
   }
 
@@ -46,6 +59,8 @@ function start({ map, control, config }) {
     list: document.getElementById("incident-list"),
     status: document.getElementById("list-status"),
     colourOf,
+    typeName,
+    where,
     onChoose: (id) => {
       // On a phone the list is under the map: bring the map back into view first.
       const box = map.getContainer().getBoundingClientRect();
@@ -62,6 +77,9 @@ function start({ map, control, config }) {
     detailURL: config.urls.incident,
     reducedMotion,
     linked: linked.incident,
+    typeName,
+    where,
+    articleLink,
     onChange: (id) => {
       list.markCurrent(id);
       writeURL();
@@ -80,15 +98,17 @@ function start({ map, control, config }) {
     url: config.urls.places,
     attribution: config.attribution.geonames,
     countryName,
+    kindName,
     place: linked.place,
     incidentOpen: () => popups.current() !== null,
   });
-  control.addOverlay(places.layer, "Places");
-  control.addOverlay(incidents.layer, "Incidents");
+  control.addOverlay(places.layer, gettext("Places"));
+  control.addOverlay(incidents.layer, gettext("Incidents"));
   places.layer.addTo(map);
   incidents.layer.addTo(map);
-  addLegend(map, config.types, config.countries);
+  addLegend(map, config.types, config.countries, typeName);
   placeScaleBar(map);
+  translateLeaflet(map);
 
   const fetchIncidents = latestOnly();
   async function loadIncidents() {
@@ -108,7 +128,7 @@ function start({ map, control, config }) {
       // why in the list, and show no incident rather than the last view's.
       incidents.clear();
       list.showError(
-        `No incidents shown: ${error?.description || "the incidents could not be loaded."}`,
+        format(gettext("No incidents shown: %(why)s"), { why: refusalText(error, language()) }),
       );
       share.disable();
       root.setAttribute("data-incident-total", "0");

@@ -2,18 +2,21 @@
    in view they are not drawn until the user zooms in. */
 import { el } from "./dom.js";
 import { ignoreAbort, latestOnly } from "./http.js";
-import { kmText } from "./text.js";
+import { contextText, kmText } from "./text.js";
+import { format, gettext, localName } from "./translation.js";
 import { bboxText, edges } from "./url_state.js";
 
 export const PLACES_LIMIT = 1000;
 
 /** What a place's popup says about how precise its position is. */
 export function precisionText(p) {
-  const within = `within about ${kmText(p.precision_m)}.`;
-  return p.estimated ? `Estimated position, ${within}` : `Position ${within}`;
+  const km = kmText(p.precision_m);
+  return p.estimated
+    ? format(gettext("Estimated position, within about %(km)s."), { km })
+    : format(gettext("Position within about %(km)s."), { km });
 }
 
-function placeFeatures(data, { attribution, countryName }) {
+function placeFeatures(data, { attribution, countryName, kindName }) {
   const byId = {};
   const layer = L.geoJSON(data, {
     attribution,
@@ -40,14 +43,16 @@ function placeFeatures(data, { attribution, countryName }) {
     onEachFeature: (feature, featureLayer) => {
       const p = feature.properties;
       byId[feature.id] = featureLayer;
-      featureLayer.bindTooltip(el("span", { text: p.name }));
+      const name = localName(p.name, p.name_ru);
+      featureLayer.bindTooltip(el("span", { text: name }));
       featureLayer.bindPopup(
         el("div", { class: "place-popup" }, [
-          el("h3", { text: p.name }),
-          el("p", { text: p.kind + (p.country ? `, ${countryName(p.country)}` : "") }),
+          el("h3", { text: name }),
+          el("p", { text: kindName(p.kind) + (p.country ? `, ${countryName(p.country)}` : "") }),
+          el("p", { class: "place-context", text: contextText(p, countryName) }),
           el("p", { text: precisionText(p) }),
-          el("p", { class: "place-source", text: `Source: ${p.source}` }),
-          p.needs_review ? el("p", { text: "Needs review." }) : null,
+          el("p", { class: "place-source" }, [`${gettext("Source:")} `, p.source]),
+          p.needs_review ? el("p", { text: gettext("Needs review.") }) : null,
         ]),
       );
     },
@@ -57,12 +62,15 @@ function placeFeatures(data, { attribution, countryName }) {
 
 /* The places layer; `load()` draws those of the view. The place a link names (`place`) opens
    once it is drawn, unless an incident is open (`incidentOpen()`). */
-export function placesLayer(map, { url, attribution, countryName, place, incidentOpen }) {
+export function placesLayer(map, { url, attribution, countryName, kindName, place, incidentOpen }) {
   const group = L.layerGroup();
   const fetchPlaces = latestOnly();
   const note = L.control({ position: "bottomleft" });
   note.onAdd = () =>
-    el("div", { class: "map-note", text: "Too many places in view: zoom in to see them." });
+    el("div", {
+      class: "map-note",
+      text: gettext("Too many places in view: zoom in to see them."),
+    });
   let drawnBox = null;
   let pending = place;
 
@@ -82,7 +90,7 @@ export function placesLayer(map, { url, attribution, countryName, place, inciden
       }
       note.remove();
       drawnBox = box;
-      const drawn = placeFeatures(data, { attribution, countryName });
+      const drawn = placeFeatures(data, { attribution, countryName, kindName });
       group.addLayer(drawn.layer);
       if (pending && drawn.byId[pending] && !incidentOpen()) {
         drawn.byId[pending].openPopup();

@@ -2,22 +2,32 @@
    tiles), the enclaves and the shared border lines. */
 import { el } from "./dom.js";
 import { fetchJSON, ignoreAbort } from "./http.js";
+import { format, gettext, localName, numberText } from "./translation.js";
 
 /** The tooltip text of a shared line, e.g. "Kyrgyzstan–Tajikistan line: 970.6 km in this data". */
 export function lineText(properties, countryName) {
   const codes = String(properties.countries).split("-");
-  return `${codes.map(countryName).join("–")} line: ${properties.length_km.toLocaleString("en")} km in this data`;
+  return format(gettext("%(countries)s line: %(km)s km in this data"), {
+    countries: codes.map(countryName).join("–"),
+    km: numberText(properties.length_km),
+  });
 }
 
 function enclaveTooltip(p, countryName) {
-  const names = (p.alternate_names || []).length ? ` (${p.alternate_names.join(", ")})` : "";
+  const alternates = p.alternate_names || [];
+  const name = localName(p.name, "", alternates);
+  const others = [p.name, ...alternates].filter((n) => n !== name);
+  const names = others.length ? ` (${others.join(", ")})` : "";
   return el("div", { class: "enclave-tooltip" }, [
-    el("strong", { text: p.name }),
+    el("strong", { text: name }),
     names,
     el("br"),
-    `belongs to ${countryName(p.sovereign)}, surrounded by ${countryName(p.surrounded_by)}`,
+    format(gettext("belongs to %(sovereign)s, surrounded by %(surrounding)s"), {
+      sovereign: countryName(p.sovereign),
+      surrounding: countryName(p.surrounded_by),
+    }),
     el("br"),
-    `${p.area_km2.toLocaleString("en")} km²`,
+    format(gettext("%(area)s km²"), { area: numberText(p.area_km2) }),
   ]);
 }
 
@@ -30,10 +40,10 @@ export function addReferenceLayers(map, control, config, countryName) {
   const outlines = L.layerGroup();
   const enclaves = L.layerGroup();
   const lines = L.layerGroup();
-  control.addBaseLayer(backdrop, "No tiles (country outlines)");
-  control.addOverlay(outlines, "Country outlines");
-  control.addOverlay(enclaves, "Enclaves");
-  control.addOverlay(lines, "Shared border lines");
+  control.addBaseLayer(backdrop, gettext("No tiles (country outlines)"));
+  control.addOverlay(outlines, gettext("Country outlines"));
+  control.addOverlay(enclaves, gettext("Enclaves"));
+  control.addOverlay(lines, gettext("Shared border lines"));
   if (!config.tiles) backdrop.addTo(map);
   for (const layer of [outlines, enclaves, lines]) layer.addTo(map);
 

@@ -39,18 +39,29 @@ export function readState(search) {
     },
     incident: params.get("incident"),
     place: params.get("place"),
+    lang: params.get("lang"),
     view: valid ? { lat, lon, zoom } : null,
   };
 }
 
-/** The query of the page's own URL: filters, centre, zoom and the open incident. */
-export function pageQuery(filters, centre, zoom, incident) {
+/** The query of the page's own URL: filters, centre, zoom, the open incident and the language
+    the URL chose (none: the browser's). */
+export function pageQuery(filters, centre, zoom, incident, lang = null) {
   const params = filterParams(filters);
   params.set("lat", centre.lat.toFixed(5));
   params.set("lon", centre.lng.toFixed(5));
   params.set("zoom", String(zoom));
   if (incident) params.set("incident", incident);
+  if (lang) params.set("lang", lang);
   return params.toString();
+}
+
+/** A path on this site (with an optional #fragment) that keeps the language the URL chose. */
+export function withLanguage(path, lang) {
+  if (!lang || path === "#") return path;
+  const [base, fragment] = path.split("#");
+  const joined = `${base}${base.includes("?") ? "&" : "?"}lang=${encodeURIComponent(lang)}`;
+  return fragment === undefined ? joined : `${joined}#${fragment}`;
 }
 
 /** The export link for the filters (and any extra parameters, such as bom=1). */

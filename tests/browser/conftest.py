@@ -46,9 +46,12 @@ def tiles_stubbed(settings):
 class Visit:
     """A browser page on the live server that records console errors, dialogs and requests."""
 
-    def __init__(self, browser, live_url, width):
+    def __init__(self, browser, live_url, width, locale=None):
         self.live_url = live_url
-        self.context = browser.new_context(viewport={"width": width, "height": 800})
+        # locale: the browser's language, which it sends as Accept-Language.
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 800}, locale=locale or "en-US"
+        )
         self.page = self.context.new_page()
         self.errors = []
         self.dialogs = []
@@ -95,8 +98,8 @@ def visit(browser, live_url, tiles_stubbed, request):
     """Open pages at desktop width; the screenshot is saved under the test's name."""
     visits = []
 
-    def open_visit(width=1280):
-        v = Visit(browser, live_url, width)
+    def open_visit(width=1280, locale=None):
+        v = Visit(browser, live_url, width, locale)
         visits.append(v)
         return v
 

@@ -436,6 +436,10 @@ FIND_MAP = "Object.values(window).find(v => v instanceof L.Map)"
 def hover_layer(page, key, value):
     """Fit the map to the line or area whose feature has ``properties[key] == value``, move the
     mouse onto it, and return the text of the tooltip that opens."""
+    # The mouse off the map first: Chromium sends a mouse move after the map redraws, and a line
+    # that came to lie under the pointer where it last was (a popup's close button) would open
+    # its own tooltip first.
+    page.mouse.move(2, 2)
     page.evaluate(
         f"""([key, value]) => {{
           const map = {FIND_MAP};

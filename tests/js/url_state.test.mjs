@@ -11,6 +11,7 @@ import {
   pageQuery,
   readState,
   viewParams,
+  withLanguage,
 } from "../../static/border_map/url_state.js";
 
 test("no filters give no parameters", () => {
@@ -45,8 +46,18 @@ test("a page URL is read back into the same filters, view and incident", () => {
     filters,
     incident: "kok-tash",
     place: null,
+    lang: null,
     view: { lat: 39.94972, lon: 70.53583, zoom: 13 },
   });
+});
+
+test("the language a URL chose stays in the page URL and in links to the article", () => {
+  const query = pageQuery(NO_FILTERS, { lat: 40, lng: 70 }, 8, null, "ru");
+  assert.equal(query, "lat=40.00000&lon=70.00000&zoom=8&lang=ru");
+  assert.equal(readState(`?${query}`).lang, "ru");
+  assert.equal(withLanguage("/articles/a/#excerpt-3", "ru"), "/articles/a/?lang=ru#excerpt-3");
+  assert.equal(withLanguage("/articles/a/", null), "/articles/a/");
+  assert.equal(withLanguage("#", "ru"), "#");
 });
 
 test("a page URL leaves out the incident when none is open", () => {
