@@ -20,13 +20,13 @@ run: setup
 	@echo "border_map on http://127.0.0.1:$(PORT)/"
 	$(VENV)/bin/gunicorn border_map.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
-# Ruff and mypy (with django-stubs) for Python; Biome (package.json) lints and format-checks the browser code, whose pure
-# functions node's own test runner tests (tests/js/).
 # As in production: gunicorn behind a buffering nginx (deploy/nginx.conf), on 127.0.0.1:$(PORT).
 run-production: setup
 	scripts/setup.sh production
 	scripts/run_production.sh $(PORT)
 
+# Ruff and mypy (with django-stubs) for Python; Biome (package.json) lints and format-checks the
+# browser code, whose pure functions node's own test runner tests (tests/js/).
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

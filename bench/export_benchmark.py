@@ -227,11 +227,14 @@ class Server:
             env=env,
         )
         self.base = f"http://127.0.0.1:{self.port}"
-        for _ in range(100):
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 self.get("/api/boundaries.geojson")
                 break
             except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn on {self.base} did not start") from None
                 time.sleep(0.1)
 
     def worker_pid(self):

@@ -52,6 +52,15 @@ def get(url: str) -> tuple[int, float]:
     return status, time.monotonic() - start
 
 
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Return once ``url`` answers 200; fail if the server exits or stays down ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while get(url)[0] != 200:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer 200 (server exit code {process.poll()})")
+        time.sleep(0.2)
+
+
 def hammer(
     base: str, clients: int, seconds: float, paths: list[str] = PATHS
 ) -> list[tuple[float, int, float]]:
@@ -103,8 +112,7 @@ def load(seconds: float, clients: int) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        while get(base + "/")[0] != 200:
-            time.sleep(0.2)
+        wait_until_up(base + "/", server)
         master = gunicorn_master(server.pid)
         before = rss_mb(master)
         samples: list[list[float]] = []
@@ -143,8 +151,7 @@ def outage(down: float, clients: int = 10) -> None:
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         base = f"http://127.0.0.1:{app_port}"
-        while get(base + "/api/incidents.geojson")[0] != 200:
-            time.sleep(0.2)
+        wait_until_up(base + "/api/incidents.geojson", app)
         total = down + 15
         stopped_at = 5.0
         timer = threading.Timer(stopped_at, cluster.stop)

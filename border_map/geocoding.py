@@ -9,7 +9,7 @@ import re
 import statistics
 import threading
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,7 @@ class Entry:
         return Location(self.name, (self.lat, self.lon), raw)
 
 
-def _geonames_kind_and_precision(row):
+def _geonames_kind_and_precision(row: dict[str, str]) -> tuple[str, int]:
     # A radius that covers the settlement around GeoNames' point grows with its population.
     population = int(row["population"] or 0)
     if row["feature_code"] in {"PPLC", "PPLA", "PPLA2"} or population >= 10_000:
@@ -117,14 +117,14 @@ def _geonames_kind_and_precision(row):
     return "settlement", 2_000
 
 
-def _latin_or_cyrillic(name):
+def _latin_or_cyrillic(name: str) -> bool:
     letters = [c for c in name if c.isalpha()]
     return bool(letters) and all(
         unicodedata.name(c, "").startswith(("LATIN", "CYRILLIC")) for c in letters
     )
 
 
-def _useful_alternate(name):
+def _useful_alternate(name: str) -> bool:
     """False for GeoNames alternate names that are airport codes (TAS, UCFM: all capitals, at
     most 4 letters) or short Latin words (Ox, Aim, Nov); Cyrillic short forms (Ош) stay."""
     letters = [c for c in name if c.isalpha()]
@@ -157,7 +157,7 @@ def read_geonames(path: str | Path = GEONAMES_TSV) -> list[Entry]:
     return entries
 
 
-def _geonames_entry(row):
+def _geonames_entry(row: dict[str, str]) -> Entry:
     kind, precision_m = _geonames_kind_and_precision(row)
     # The main name and the ASCII name are kept whatever their length (Osh).
     alternates = [
@@ -196,7 +196,7 @@ def read_curated(path: str | Path = GAZETTEER_CSV) -> list[Entry]:
     return entries
 
 
-def _curated_entry(path, number, row):
+def _curated_entry(path: str | Path, number: int, row: dict[str, str]) -> Entry:
     where = f"{path}, row {number} ({row['name']!r})"
     try:
         lat, lon, precision_m = float(row["lat"]), float(row["lon"]), int(row["precision_m"])
@@ -296,7 +296,7 @@ def entry_from_location(location: Location) -> Entry:
     )
 
 
-def _nominatim_kind(raw):
+def _nominatim_kind(raw: dict[str, Any]) -> str:
     kind = raw.get("addresstype") or raw.get("type") or ""
     if kind in {"city", "town"}:
         return "town"
@@ -307,7 +307,7 @@ def _nominatim_kind(raw):
     return "settlement"
 
 
-def _nominatim_precision_m(raw):
+def _nominatim_precision_m(raw: dict[str, Any]) -> int:
     # Half the diagonal of Nominatim's bounding box covers the feature; at least 500 m.
     try:
         south, north, west, east = (float(v) for v in raw["boundingbox"])
@@ -318,7 +318,7 @@ def _nominatim_precision_m(raw):
     return max(500, round(max(geodesic((lat, lon), c).m for c in corners)))
 
 
-def _nominatim_location(raw):
+def _nominatim_location(raw: dict[str, Any]) -> Location:
     """A geopy Location whose raw carries the same keys as the gazetteer's, plus the original."""
     lat, lon = float(raw["lat"]), float(raw["lon"])
     name = raw.get("name") or raw.get("display_name", "").split(",")[0]
@@ -340,7 +340,7 @@ def _nominatim_location(raw):
     return Location(raw.get("display_name", name), (lat, lon), normalised)
 
 
-def _call(function, *args, **kwargs):
+def _call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return function(*args, **kwargs)
 
 
@@ -350,7 +350,7 @@ _RATE_LIMITERS: dict[str, RateLimiter] = {}
 _RATE_LIMITERS_LOCK = threading.Lock()
 
 
-def _rate_limiter(where):
+def _rate_limiter(where: str) -> RateLimiter:
     """The one RateLimiter for the Nominatim server at `where` (scheme://domain)."""
     with _RATE_LIMITERS_LOCK:
         if where not in _RATE_LIMITERS:
@@ -447,7 +447,7 @@ class Result:
         return self.location.raw["geocoder"]
 
 
-def _distance_km(context, location):
+def _distance_km(context: Context, location: Location) -> float:
     if context.centre is None:
         return 0.0
     return geodesic(context.centre, (location.latitude, location.longitude)).km
@@ -466,7 +466,7 @@ def choose(
         assert isinstance(distance, int | float)  # checked at start-up (apps.py)
         max_km = float(distance)
 
-    def foreign(location):
+    def foreign(location: Location) -> bool:
         country = location.raw.get("country")
         return bool(context.countries and country and country not in context.countries)
 
@@ -530,7 +530,7 @@ def geocode_names(
     return {name: choose(name, found, context) for name, found in candidates.items()}
 
 
-def _names_the_place(text, start, end, name):
+def _names_the_place(text: str, start: int, end: int, name: str) -> bool:
     """False for a match of a short name (Osh, Nov, Pop) that is a word, not the place: written
     otherwise than the gazetteer writes it ("ox", "POP"), or an abbreviation ("Nov. 30")."""
     if sum(c.isalpha() for c in name) >= SHORT_NAME:

@@ -21,6 +21,14 @@ def incidents_where(**wanted: str) -> list[dict]:
     return [i for i in INCIDENTS if all(i.get(k) == v for k, v in wanted.items())]
 
 
+def incidents_on(day: str, **wanted: str) -> list[dict]:
+    """The reviewed incidents with the given field values whose days include ``day``
+    (an ISO date; an incident without an end date lasts one day)."""
+    return [
+        i for i in incidents_where(**wanted) if i["date"] <= day <= (i.get("date_end") or i["date"])
+    ]
+
+
 def pages(size: int, total: int = len(INCIDENTS)) -> int:
     """How many pages of ``size`` a walk through ``total`` features takes."""
     return math.ceil(total / size)

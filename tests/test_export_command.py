@@ -27,6 +27,7 @@ def export(layer, tmp_path):
     return path
 
 
+@pytest.mark.clients
 @pytest.mark.parametrize("layer", sorted(CONTRACT))
 def test_ogrinfo_reads_every_exported_layer_without_error(layer, tmp_path):
     path = export(layer, tmp_path)
