@@ -145,6 +145,8 @@ class Layer:
     # Where the place's spatial context (CONTEXT_FIELDS) is, as a field path prefix ("" on
     # places, "place__" on incidents); None: the layer has none.
     context_prefix: str | None = None
+    # Only published rows are public (Incident.Status): drafts and rejected claims never show.
+    published_only: bool = False
 
     def __post_init__(self) -> None:
         if not self.property_names:
@@ -169,6 +171,8 @@ class Layer:
     def queryset(self) -> QuerySet:
         """All rows, in a stable order; callers may filter it further."""
         queryset = self.model._default_manager.all()
+        if self.published_only:
+            queryset = queryset.published()  # type: ignore[attr-defined]
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset.order_by(*self.order_by)
@@ -208,6 +212,7 @@ LAYERS: dict[str, Layer] = {
             name="incidents",
             geometry_type="Point",
             model=Incident,
+            published_only=True,
             id_field="slug",
             geometry_field="place__point",
             fields=(

@@ -163,8 +163,24 @@ class Mention(models.Model):
         return f"{self.text} @ {self.article.slug}[{self.start}]"
 
 
+class IncidentQuerySet(models.QuerySet):
+    def published(self) -> "IncidentQuerySet":
+        """The claims a person has checked and published: the only ones the public map, the
+        API and the exports show."""
+        return self.filter(status=Incident.Status.PUBLISHED)
+
+
 class Incident(models.Model):
-    """An event as one party reported or claimed it, at a place, backed by article excerpts."""
+    """An event as one party reported or claimed it, at a place, backed by article excerpts.
+
+    A claim is shown to the public only once published; drafts and rejected claims stay in the
+    editors' pages.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published"
+        REJECTED = "rejected"
 
     class Type(models.TextChoices):
         CLASH = "clash"
@@ -192,6 +208,9 @@ class Incident(models.Model):
     claimed_by = models.CharField(max_length=200)
     casualties = models.TextField(blank=True)  # as stated by the claimant, never summed
     excerpts = models.ManyToManyField(Excerpt, related_name="incidents")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "slug"]
@@ -200,6 +219,7 @@ class Incident(models.Model):
             models.Index(fields=["date", "slug"]),
             models.Index(fields=["claimed_by"]),
             models.Index(fields=["type"]),
+            models.Index(fields=["status"]),
         ]
 
     def __str__(self) -> str:

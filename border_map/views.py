@@ -51,7 +51,9 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
     header, body, script = maps.map_parts(maps.incident_map(urls))
     # The Content-Security-Policy runs folium's inline scripts only with this request's nonce.
     header = maps.with_nonce(header, request.csp_nonce)  # type: ignore[attr-defined]
-    days = Incident.objects.aggregate(first=Min("date"), last=Max("date"), last_end=Max("date_end"))
+    days = Incident.objects.published().aggregate(
+        first=Min("date"), last=Max("date"), last_end=Max("date_end")
+    )
     last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
     return {
         "map_header": header,
@@ -97,7 +99,9 @@ def claimants_json(request: HttpRequest) -> JsonResponse:
     Loaded by the page's script rather than written into the page, whose HTML would otherwise
     grow with every new claimant.
     """
-    counted = Incident.objects.order_by().values_list("claimed_by").annotate(n=Count("pk"))
+    counted = (
+        Incident.objects.published().order_by().values_list("claimed_by").annotate(n=Count("pk"))
+    )
     # Sorted here, ignoring case, so that SQLite and PostgreSQL (whose collations differ) agree.
     rows = sorted(counted, key=lambda row: (row[0].casefold(), row[0]))
     return JsonResponse({"claimants": [{"name": name, "count": n} for name, n in rows]})
@@ -160,7 +164,7 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
 @require_safe
 def incident_detail(request: HttpRequest, slug: str) -> JsonResponse:
     """One incident and its excerpts, for the popup, each linked to its place in the article."""
-    incident = get_object_or_404(Incident.objects.select_related("place"), slug=slug)
+    incident = get_object_or_404(Incident.objects.published().select_related("place"), slug=slug)
     return JsonResponse(exports.incident_detail(incident))
 
 
@@ -191,7 +195,8 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     names linked to the map, the claims it supports and the other articles on the same events."""
     article = get_object_or_404(Article, slug=slug)
     claims = list(
-        Incident.objects.filter(excerpts__article=article)
+        Incident.objects.published()
+        .filter(excerpts__article=article)
         .select_related(*CLAIM_RELATED)
         .distinct()
         .order_by("date", "slug")
@@ -222,7 +227,11 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
 def article_list(request: HttpRequest) -> HttpResponse:
     """Every article the map draws on, newest first, with how many claims each supports."""
     articles = Article.objects.annotate(
-        claims=Count("excerpts__incidents", distinct=True)
+        claims=Count(
+            "excerpts__incidents",
+            filter=Q(excerpts__incidents__status=Incident.Status.PUBLISHED),
+            distinct=True,
+        )
     ).order_by("-published", "title")
     for article in articles:
         article.source_url = _safe_url(article.url)  # type: ignore[attr-defined]
@@ -268,6 +277,7 @@ def related_articles(article: Article, claims: list[Incident]) -> list[Article]:
             incidents__place_id=claim.place_id,
             incidents__date__lte=last + dt.timedelta(days=2),
             incidents__date__gte=claim.date - dt.timedelta(days=2),
+            incidents__status=Incident.Status.PUBLISHED,
         )
     if not claims:
         return []
@@ -295,7 +305,7 @@ def article_pieces(article: Article) -> list[dict[str, Any]]:
     text = article.text
     excerpts = list(
         article.excerpts.order_by("start", "end").prefetch_related(
-            Prefetch("incidents", Incident.objects.select_related(*CLAIM_RELATED))
+            Prefetch("incidents", Incident.objects.published().select_related(*CLAIM_RELATED))
         )
     )
     mentions = list(article.mentions.select_related("place").order_by("start"))
