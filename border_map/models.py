@@ -163,7 +163,7 @@ class Mention(models.Model):
         return f"{self.text} @ {self.article.slug}[{self.start}]"
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(models.QuerySet["Incident"]):
     def published(self) -> "IncidentQuerySet":
         """The claims a person has checked and published: the only ones the public map, the
         API and the exports show."""
