@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 
 from . import exports
-from .models import Enclave, Incident
+from .models import Enclave, Incident, Side, geo_precision
 
 MAX_LIMIT = 10_000
 # Larger offsets overflow the databases' integers (a 500); no layer comes near this many rows.
@@ -221,6 +221,32 @@ def _type(queryset: QuerySet, params: Params) -> QuerySet:
     return queryset.filter(type__in=types)
 
 
+def _side(queryset: QuerySet, params: Params) -> QuerySet:
+    """Claims whose actor speaks for one of these sides (Side slugs, e.g. kyrgyz-official)."""
+    sides = comma_list(params, "side")
+    if not sides:
+        return queryset
+    known = list(Side.objects.values_list("slug", flat=True))
+    unknown = sorted(set(sides) - set(known))
+    if unknown:
+        raise BadParameter("side", f"unknown side {', '.join(unknown)}; sides: {', '.join(known)}.")
+    return queryset.filter(actor__side__slug__in=sides)
+
+
+def _geo_precision(queryset: QuerySet, params: Params) -> QuerySet:
+    """Claims whose place has one of these ACLED geo_precision codes (1, 2, 3)."""
+    codes = comma_list(params, "geo_precision")
+    if not codes:
+        return queryset
+    if not set(codes) <= {"1", "2", "3"}:
+        raise BadParameter(
+            "geo_precision", f"{','.join(codes)!r}: give 1, 2 or 3 (comma-separated)."
+        )
+    return queryset.alias(_geo_precision=geo_precision(_context_prefix(queryset))).filter(
+        _geo_precision__in=[int(code) for code in codes]
+    )
+
+
 def _context_prefix(queryset: QuerySet) -> str:
     """Where the layer of these rows keeps its places' spatial context (Layer.context_prefix)."""
     return next(
@@ -265,7 +291,9 @@ def _enclave(queryset: QuerySet, params: Params) -> QuerySet:
 
 PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
     "claimed_by": _claimed_by,
+    "side": _side,
     "type": _type,
+    "geo_precision": _geo_precision,
     "near_line_km": _near_line_km,
     "enclave": _enclave,
 }

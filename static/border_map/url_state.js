@@ -2,7 +2,7 @@
    filters, map view and open incident to parameters, and back. */
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-export const NO_FILTERS = Object.freeze({ from: "", to: "", claimed_by: "", type: "" });
+export const NO_FILTERS = Object.freeze({ from: "", to: "", claimed_by: "", side: "", type: "" });
 
 /** The filter parameters the endpoints and the export share (datetime as an interval). */
 export function filterParams(filters) {
@@ -10,6 +10,7 @@ export function filterParams(filters) {
   const { from, to } = filters;
   if (from || to) params.set("datetime", `${from || ".."}/${to || ".."}`);
   if (filters.claimed_by) params.set("claimed_by", filters.claimed_by);
+  if (filters.side) params.set("side", filters.side);
   if (filters.type) params.set("type", filters.type);
   return params;
 }
@@ -35,6 +36,7 @@ export function readState(search) {
       from: DAY.test(first) ? first : "",
       to: DAY.test(last) ? last : "",
       claimed_by: params.get("claimed_by") || "",
+      side: params.get("side") || "",
       type: params.get("type") || "",
     },
     incident: params.get("incident"),

@@ -1,4 +1,5 @@
-"""Run every loader in order: boundaries, then articles (places and excerpts), then incidents."""
+"""Run every loader in order: boundaries, then articles (places and excerpts), then
+sides and actors, then incidents."""
 
 from typing import Any
 
@@ -11,6 +12,7 @@ from border_map.paths import DATA_DIR
 STEPS = [
     ("load_boundaries", [str(DATA_DIR / "osm-countries-kgz-tjk-uzb.geojson")]),
     ("ingest_article", sorted(str(p) for p in (DATA_DIR / "articles").glob("*.json"))),
+    ("load_actors", [str(DATA_DIR / "actors.json")]),
     ("load_incidents", [str(DATA_DIR / "incidents.json")]),
 ]
 
