@@ -9,6 +9,7 @@ answered as a 400 with a JSON body that names the parameter, and never reaches t
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -233,15 +234,18 @@ def _side(queryset: QuerySet, params: Params) -> QuerySet:
     return queryset.filter(actor__side__slug__in=sides)
 
 
+GEO_PRECISION_LIST = re.compile(r"[123](,[123])*")
+
+
 def _geo_precision(queryset: QuerySet, params: Params) -> QuerySet:
     """Claims whose place has one of these ACLED geo_precision codes (1, 2, 3)."""
-    codes = comma_list(params, "geo_precision")
+    codes = []
+    for value in values(params, "geo_precision"):
+        if value and not GEO_PRECISION_LIST.fullmatch(value):
+            raise BadParameter("geo_precision", f"{value!r}: give 1, 2 or 3 (comma-separated).")
+        codes += value.split(",") if value else []
     if not codes:
         return queryset
-    if not set(codes) <= {"1", "2", "3"}:
-        raise BadParameter(
-            "geo_precision", f"{','.join(codes)!r}: give 1, 2 or 3 (comma-separated)."
-        )
     return queryset.alias(_geo_precision=geo_precision(_context_prefix(queryset))).filter(
         _geo_precision__in=[int(code) for code in codes]
     )

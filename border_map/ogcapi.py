@@ -374,7 +374,7 @@ FILTER_PARAMETERS: dict[str, dict[str, Any]] = {
     "geo_precision": {
         "description": "ACLED's geo_precision of the incident's place (comma-separated for "
         "several): 1 the place itself, 2 an estimated point near it, 3 a district or region.",
-        "schema": {"type": "string", "pattern": "^[123](,[123])*$"},
+        "schema": {"type": "string", "pattern": "^([123](,[123])*)?$"},
     },
     "type": {
         "description": "The incident type (comma-separated for several).",

@@ -16,9 +16,7 @@ WIDE = "/?lat=40.0&lon=70.7&zoom=8"
 @pytest.fixture(scope="module")
 def sides(django_db_blocker, django_db_setup):
     with django_db_blocker.unblock():
-        return {
-            i.slug: i.actor.side.slug for i in Incident.objects.select_related("actor__side")
-        }
+        return {i.slug: i.actor.side.slug for i in Incident.objects.select_related("actor__side")}
 
 
 def ready(page):
