@@ -112,3 +112,34 @@ def test_no_gap_between_kyrgyz_and_tajik_polygons_is_given_to_either_side():
     assert not SourceGap.objects.filter(bordered_by="KG-TJ").exists()
     # ...and the countries still touch along the line: it is one geometry, not two.
     assert Boundary.objects.get(countries="KG-TJ").length_km == pytest.approx(952.7, abs=0.5)
+
+
+def test_the_map_gets_outlines_enclaves_gaps_and_lines_that_share_their_vertices(client):
+    response = client.get("/map/reference.geojson")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    features = json.loads(response.content)["features"]
+    by_kind = {}
+    for feature in features:
+        by_kind.setdefault(feature["properties"]["kind"], []).append(feature)
+    assert {k: len(v) for k, v in by_kind.items()} == {
+        "country": 3,
+        "enclave": Enclave.objects.count(),
+        "gap": SourceGap.objects.count(),
+        "line": 3,
+    }
+    outline = {
+        f["properties"]["code"]: {tuple(xy) for xy in shapely.get_coordinates(shape(f["geometry"]))}
+        for f in by_kind["country"]
+    }
+    for line in by_kind["line"]:
+        first, second = line["properties"]["countries"].split("-")
+        drawn = {tuple(xy) for xy in shapely.get_coordinates(shape(line["geometry"]))}
+        assert drawn <= outline[first] and drawn <= outline[second], line["id"]
+        assert line["properties"]["labels"], line["id"]
+    # Every country is named inside the region the map opens on, and inside itself.
+    for country in by_kind["country"]:
+        polygon = shape(country["geometry"])
+        lon, lat = country["properties"]["labels"][-1]
+        assert 69.3 <= lon <= 71.9 and 39.6 <= lat <= 40.6, country["id"]
+        assert all(polygon.contains(shapely.Point(p)) for p in country["properties"]["labels"])

@@ -457,12 +457,22 @@ def hover_layer(page, key, value):
           map.eachLayer(layer => {{
             if (found || !layer.feature || !layer.getLatLngs) return;
             if (layer.feature.properties[key] !== value) return;
-            // An area at its centre (its outline may lie under a border line), a line at a vertex.
+            // An area at its centre (its outline may lie under a border line), a line at a vertex
+            // that nothing covers (a marker may sit on the line).
             const flat = layer.getLatLngs().flat(3);
-            const at = layer instanceof L.Polygon ? layer.getCenter() : flat[flat.length >> 1];
             const box = map.getContainer().getBoundingClientRect();
-            const p = map.latLngToContainerPoint(at);
-            found = {{ x: box.left + p.x, y: box.top + p.y }};
+            const onScreen = (at) => {{
+              const p = map.latLngToContainerPoint(at);
+              return {{ x: box.left + p.x, y: box.top + p.y }};
+            }};
+            if (layer instanceof L.Polygon) {{
+              found = onScreen(layer.getCenter());
+              return;
+            }}
+            const order = [...flat.slice(flat.length >> 1), ...flat.slice(0, flat.length >> 1)];
+            found = order.map(onScreen).find(
+              (p) => document.elementFromPoint(p.x, p.y) === layer.getElement()
+            ) || onScreen(flat[flat.length >> 1]);
           }});
           return found;
         }}""",
