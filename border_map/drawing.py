@@ -78,7 +78,7 @@ def reference_features() -> Iterator[Feature]:
                 "name": country.name,
                 "labels": country_labels(_shape(country.outline)),
             },
-            country.shape,  # type: ignore[attr-defined]
+            country.shape,
         )
     geojson = AsGeoJSON("drawn", precision=PRECISION)
     for enclave in Enclave.objects.filter(drawn__isnull=False).annotate(shape=geojson):
@@ -94,13 +94,13 @@ def reference_features() -> Iterator[Feature]:
                 "area_km2": round(enclave.area_km2, 2),
                 "labels": [_point(part)] if part is not None else [],
             },
-            enclave.shape,  # type: ignore[attr-defined]
+            enclave.shape,
         )
     for gap in SourceGap.objects.annotate(shape=geojson):
         yield (
             f"gap:{gap.pk}",
             {"kind": "gap", "area_km2": round(gap.area_km2, 2), "bordered_by": gap.bordered_by},
-            gap.shape,  # type: ignore[attr-defined]
+            gap.shape,
         )
     for boundary in Boundary.objects.filter(drawn__isnull=False).annotate(shape=geojson):
         yield (
@@ -111,7 +111,7 @@ def reference_features() -> Iterator[Feature]:
                 "length_km": round(boundary.length_km, 1),
                 "labels": line_labels(_shape(boundary.drawn)),
             },
-            boundary.shape,  # type: ignore[attr-defined]
+            boundary.shape,
         )
 
 
