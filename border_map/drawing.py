@@ -33,7 +33,7 @@ def _shape(geom: Any) -> Any:
 
 def _point(polygon: Polygon) -> list[float]:
     """The pole of inaccessibility: the point inside farthest from the edge, for a label."""
-    point = polylabel(polygon, tolerance=0.001)
+    point = polylabel(polygon, tolerance=0.01)
     return [round(point.x, 4), round(point.y, 4)]
 
 
