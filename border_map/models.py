@@ -330,6 +330,8 @@ class Enclave(models.Model):
     surrounded_by = models.CharField(max_length=2)
     geom = models.MultiPolygonField(srid=4326)
     area_km2 = models.FloatField()  # geodesic, computed from geom
+    # geom as the map draws it, simplified with the outlines and lines (boundaries.draw).
+    drawn = models.MultiPolygonField(srid=4326, null=True, spatial_index=False)
 
     class Meta:
         ordering = ["name"]
@@ -344,6 +346,8 @@ class Boundary(models.Model):
     countries = models.CharField(max_length=5, unique=True)  # "KG-TJ", codes sorted
     geom = models.MultiLineStringField(srid=4326)
     length_km = models.FloatField()  # geodesic, computed from geom
+    # geom as the map draws it: where the two drawn outlines meet (boundaries.draw).
+    drawn = models.MultiLineStringField(srid=4326, null=True, spatial_index=False)
 
     class Meta:
         ordering = ["countries"]
@@ -351,3 +355,19 @@ class Boundary(models.Model):
 
     def __str__(self) -> str:
         return self.countries
+
+
+class SourceGap(models.Model):
+    """Land inside the countries' outer rings that no country polygon of the source covers (a
+    lake the land polygons leave out, a sliver between two countries' polygons), kept and drawn
+    as "no data in the source" rather than given to a country (boundaries.find_gaps)."""
+
+    drawn = models.MultiPolygonField(srid=4326, spatial_index=False)  # simplified, as drawn
+    area_km2 = models.FloatField()  # geodesic, of the full polygon
+    bordered_by = models.CharField(max_length=8)  # "KG", or "KG-TJ" when between two
+
+    class Meta:
+        ordering = ["-area_km2", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.area_km2:.2f} km² ({self.bordered_by})"

@@ -2,6 +2,7 @@
    link and the URL together. folium's inline script makes the map and hands it over in
    `window.borderMapPage` ({map, control, config}); a module script runs after the document is
    parsed, so after that script. */
+import { baseNotice, chooseBase } from "./base_layers.js";
 import { filterForm, matchesFilters } from "./filters.js";
 import { fetchJSON, ignoreAbort, isAbort, latestOnly } from "./http.js";
 import { incidentPopups } from "./incident_popup.js";
@@ -17,7 +18,7 @@ import { sideTotals } from "./totals.js";
 import { format, gettext, language, translateLeaflet } from "./translation.js";
 import { edges, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
 
-function start({ map, control, config }) {
+function start({ map, control, tiles, config }) {
   const root = document.documentElement;
   const share = shareControls({ config, document, window });
   // On paper the map is narrower than on screen: keep the same centre and zoom.
@@ -98,7 +99,7 @@ function start({ map, control, config }) {
     },
   });
 
-  addReferenceLayers(map, control, config, countryName);
+  const backdrop = addReferenceLayers(map, control, config, countryName);
   const places = placesLayer(map, {
     url: config.urls.places,
     attribution: config.attribution.geonames,
@@ -170,6 +171,7 @@ function start({ map, control, config }) {
       loadIncidents();
     }, 0);
   });
+  chooseBase(map, { tiles, backdrop, notice: baseNotice(map) });
   writeURL();
   loadIncidents();
   places.load();
