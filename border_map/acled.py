@@ -48,7 +48,7 @@ from django.utils.text import slugify
 from geopy.distance import geodesic
 
 from border_map import context, geoparsing
-from border_map.articles import country_at
+from border_map.articles import country_at, place_slug
 from border_map.datafiles import DataError, Say, silent
 from border_map.exports import COORDINATE_DECIMALS, _cell
 from border_map.geocoding import name_key
@@ -300,19 +300,30 @@ def new_place(event: Event) -> Place:
     location = cells["location"].strip()
     where = ", ".join(c for c in (cells[k].strip() for k in ("admin3", "admin2", "admin1")) if c)
     point = Point(event.lon, event.lat, srid=4326)
-    # slugify drops Cyrillic: a Cyrillic name's slug comes from the event id.
-    slug = slugify(location) if slugify(location) and location.isascii() else ""
+    # A Cyrillic name gets Latin spellings (slugify drops Cyrillic; the slug is made of them
+    # as ingest would make it from a gazetteer row, so a dumped place keeps its slug).
+    alternates = sorted(
+        n for n in geoparsing.transliterations(location) if re.fullmatch(r"[A-Za-z' -]+", n)
+    )
+    raw = {"name": location, "alternate_names": alternates, "source": event.event_id}
+    try:
+        slug = place_slug(location, raw)
+    except DataError:
+        slug = f"acled-{slugify(event.event_id)}"
     return Place.objects.create(
-        slug=_free_slug((slug or f"acled-{slugify(event.event_id)}")[:110]),
+        slug=_free_slug(slug[:110]),
         name=_free_name(location[:190]),
         name_ru=location if CYRILLIC.search(location) else "",
+        alternate_names=alternates,
         kind=kind,
         point=point,
         country=country_at(point),
         geocoder="acled",
         precision_m=radius,
         estimated=estimated,
-        source=(
+        # The gazetteer's rule: an estimated point's source starts "estimated:".
+        source=("estimated: " if estimated else "")
+        + (
             f"ACLED {event.event_id}: {location}"
             + (f" ({where}, {cells['country'].strip()})" if where else "")
             + f", latitude {cells['latitude'].strip()} longitude {cells['longitude'].strip()}, "
