@@ -101,7 +101,6 @@ PRECISION_M = {
 # A stored place this close to the event's point is its place, whatever its name.
 SAME_POINT_M = 100
 FATALITIES = re.compile(r"(\d+) fatalities")
-CYRILLIC = re.compile("[\u0400-\u04ff]")
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y")
 
 
@@ -313,7 +312,7 @@ def new_place(event: Event) -> Place:
     return Place.objects.create(
         slug=_free_slug(slug[:110]),
         name=_free_name(location[:190]),
-        name_ru=location if CYRILLIC.search(location) else "",
+        name_ru=context.russian_name([location]),
         alternate_names=alternates,
         kind=kind,
         point=point,
