@@ -189,7 +189,7 @@ class Merge:
     conflicts: list[str] = field(default_factory=list)  # edited in both: the database's kept
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A field's value as the file writes it: a date as ISO text, a place by its name."""
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -201,7 +201,7 @@ def _plain(value: Any) -> Any:
 def item_state(item: dict[str, Any]) -> dict[str, Any]:
     """A validated incident of the file, in the form incident_state gives a stored one."""
     return {
-        **{name: _plain(item[name]) for name in STORED},
+        **{name: plain_value(item[name]) for name in STORED},
         "excerpts": sorted([item["article"].slug, start, end] for start, end in item["spans"]),
         "status": Incident.Status.PUBLISHED,  # the file holds published claims
     }
@@ -211,7 +211,7 @@ def incident_state(incident: Incident) -> dict[str, Any]:
     """A stored incident as the file would say it."""
     excerpts = incident.excerpts.select_related("article")
     return {
-        **{name: _plain(getattr(incident, name)) for name in STORED},
+        **{name: plain_value(getattr(incident, name)) for name in STORED},
         "excerpts": sorted([e.article.slug, e.start, e.end] for e in excerpts),
         "status": incident.status,
     }

@@ -9,7 +9,6 @@ a conflict when the file changed it too.
 """
 
 import csv
-import datetime
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from border_map import context
 from border_map.articles import country_at, place_slug, read_article
 from border_map.datafiles import DataError, Say, digest, recorded, remember, silent
 from border_map.geocoding import GAZETTEER_COLUMNS, Entry, GeocodingError, read_curated
-from border_map.incidents import STORED
+from border_map.incidents import STORED, plain_value
 from border_map.models import Article, Incident, Place
 from border_map.paths import DATA_DIR
 
@@ -194,14 +193,6 @@ def _write(path: Path, text: str, dump: Dump) -> None:
     dump.written.append(path)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Place):
-        return value.name
-    return value
-
-
 def incident_record(incident: Incident) -> dict[str, Any]:
     """A published claim as data/incidents.json writes it: a quote as its text when it occurs
     once in the article, else with its start."""
@@ -214,7 +205,7 @@ def incident_record(incident: Incident) -> dict[str, Any]:
         )
     record: dict[str, Any] = {"slug": incident.slug}
     for name in STORED:
-        value = _plain(getattr(incident, name))
+        value = plain_value(getattr(incident, name))
         if name in ("event_id", "event_fields") and not value:
             continue  # only imported claims have them; the seed's entries stay as written
         record[name] = value
@@ -249,7 +240,7 @@ def dump(data_dir: Path = DATA_DIR, say: Say = silent) -> Dump:
     records = [incident_record(incident) for incident in claims]
     # The file's own order stays (a reviewed diff shows only what changed); new claims follow.
     incidents_file = data_dir / "incidents.json"
-    order: dict[str, int] = {}
+    order: dict[Any, int] = {}
     if incidents_file.exists():
         listed = json.loads(incidents_file.read_text(encoding="utf-8"))
         order = {item.get("slug"): n for n, item in enumerate(listed) if isinstance(item, dict)}
