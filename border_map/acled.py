@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils.text import slugify
 from geopy.distance import geodesic
 
@@ -269,7 +269,16 @@ def find_place(event: Event) -> Place | None:
     radius = PRECISION_M[event.geo_precision][0]
     key = name_key(event.cells["location"])
     near = []
-    for place in Place.objects.all():
+    # Only places whose radius could reach: a box around the point, in degrees (a degree of
+    # longitude is shorter away from the equator), then the geodesic distance.
+    reach_m = radius + (Place.objects.aggregate(widest=Max("precision_m"))["widest"] or 0)
+    dlat = reach_m / 110_574
+    dlon = min(180.0, reach_m / (111_320 * max(math.cos(math.radians(event.lat)), 0.01)))
+    box = Polygon.from_bbox(
+        (event.lon - dlon, event.lat - dlat, event.lon + dlon, event.lat + dlat)
+    )
+    box.srid = 4326
+    for place in Place.objects.filter(point__intersects=box):
         distance = _km(place, event)
         if key in _names(place) and distance <= radius + place.precision_m:
             return place

@@ -368,3 +368,20 @@ def test_text_a_spreadsheet_would_run_is_made_inert(tmp_path):
     Incident.objects.filter(event_id="TJK2001").update(status="published")
     row = next(r for r in exported() if r["event_id_cnty"] == "TJK2001")
     assert row["source"] == "'=HYPERLINK(1)"
+
+
+def test_a_namesake_far_from_the_stored_place_is_a_place_of_its_own(tmp_path):
+    """Kok-Tash 300 km from the seed's Kok-Tash is another place: a new one, with a
+    name of its own."""
+    run(write(tmp_path, replace(0, location="Kok-Tash", latitude="41.5", longitude="73.0")))
+    place = Incident.objects.get(event_id="KGZ1001").place
+    assert place.name == "Kok-Tash (2)" and place.geocoder == "acled"
+    assert Place.objects.get(name="Kok-Tash").source.startswith("ru-Wikipedia")
+
+
+def test_two_events_at_one_new_place_share_it(tmp_path):
+    second = {**ROWS[3], "event_id_cnty": "TJK2002", "latitude": "40.131"}
+    run(write(tmp_path, acled_csv([*ROWS, second])))
+    first, other = (Incident.objects.get(event_id=i).place for i in ("TJK2001", "TJK2002"))
+    assert first == other
+    assert Place.objects.filter(geocoder="acled").count() == 1
