@@ -20,8 +20,8 @@ class LeafletWidget(BaseGeometryWidget):
     map_srid = 4326  # GeoJSON's (RFC 7946) and the models': no reprojection in the page
 
     class Media:
-        css = {"all": (f"{LEAFLET}leaflet.css", "border_map/admin_map.css")}
-        js = (f"{LEAFLET}leaflet.js", "border_map/admin_map.js")
+        css = {"all": (f"{LEAFLET}leaflet.css", "border_map/admin/map_widget.css")}
+        js = (f"{LEAFLET}leaflet.js", "border_map/admin/map_widget.js")
 
     def serialize(self, value: Any) -> str:
         return value.json if value else ""

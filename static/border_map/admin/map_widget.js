@@ -1,6 +1,7 @@
 // The admin's map widget (border_map.widgets.LeafletWidget): each widget's geometry is GeoJSON
 // in its textarea; a point moves where the map is clicked or its marker is dragged. A classic
-// script, started here rather than inline: the Content-Security-Policy allows no inline script.
+// script, not one of the map page's modules, started here rather than inline: the
+// Content-Security-Policy allows no inline script.
 /* global L */
 
 const DEFAULT_CENTER = [40.0, 70.6]; // the Batken border area, for an empty point
