@@ -276,6 +276,11 @@ class Incident(models.Model):
     casualties = models.TextField(blank=True)  # as stated by the claimant, never summed
     excerpts = models.ManyToManyField(Excerpt, related_name="incidents")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    # The event's id in the data set it was imported from (ACLED's event_id_cnty; the key of a
+    # re-import), and that row's columns this model has no field for (border_map.acled),
+    # exported back as they came. Empty for claims drafted from articles.
+    event_id = models.CharField(max_length=100, blank=True, db_index=True)
+    event_fields = models.JSONField(default=dict, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -371,3 +376,19 @@ class SourceGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_km2:.2f} km² ({self.bordered_by})"
+
+
+class LoadedRecord(models.Model):
+    """What a data file last said about one object, as a hash (border_map.reviewed): load_data
+    tells from it whether the object was edited in the database since, and then keeps the edit
+    instead of overwriting it."""
+
+    kind = models.CharField(max_length=20)  # "incident", "article"
+    key = models.CharField(max_length=120)  # the object's slug
+    digest = models.CharField(max_length=64)  # sha256 of the record as the file gave it
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="loaded_record_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

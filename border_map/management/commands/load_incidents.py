@@ -1,5 +1,5 @@
-"""Load the reviewed incidents file (border_map.incidents), all or nothing: incidents no longer
-in it are deleted."""
+"""Load the reviewed incidents file (border_map.incidents), all or nothing, keeping what editors
+changed in the database since and reporting conflicts."""
 
 from argparse import ArgumentParser
 from typing import Any
@@ -23,8 +23,17 @@ class Command(BaseCommand):
         with data_errors():
             items = read_json(path)
         with loading_transaction(dry_run, self.stdout, verbose):
-            loaded, deleted = replace_all(path, items, progress(self.stdout, verbose))
+            merge = replace_all(path, items, progress(self.stdout, verbose))
             if verbose:
-                for slug in deleted:
+                for slug in merge.deleted:
                     self.stdout.write(f"deleted {slug}: no longer in {path}")
-                self.stdout.write(f"{loaded} incidents loaded from {path}, {len(deleted)} deleted")
+                self.stdout.write(
+                    f"{merge.loaded} incidents loaded from {path}, {len(merge.deleted)} deleted"
+                    + (f", {len(merge.conflicts)} conflicts" if merge.conflicts else "")
+                )
+            if merge.conflicts:
+                # Said even at -v 0 (make run): an editor's version was kept over the file's.
+                self.stderr.write(
+                    f"{len(merge.conflicts)} incident(s) edited in the database kept as they are "
+                    f"over {path}: {', '.join(merge.conflicts)}"
+                )
