@@ -3,6 +3,7 @@ speaks for. Every record is checked first and one bad record rejects the file. T
 source of truth: sides and actors no longer in it are deleted (an incident naming a deleted actor
 is then refused by the incidents loader, which runs after this one)."""
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,26 @@ def replace_all(path: str | Path, data: Any, say: Say = silent) -> tuple[int, in
     Actor.objects.exclude(slug__in=[a["slug"] for a in actors]).delete()
     Side.objects.exclude(slug__in=list(stored)).delete()
     return len(sides), len(actors)
+
+
+def file_text() -> str:
+    """The sides and actors in the database as data/actors.json writes them (dump_reviewed)."""
+    data = {
+        "sides": [
+            {"slug": s.slug, "label": s.label, "label_ru": s.label_ru} for s in Side.objects.all()
+        ],
+        "actors": [
+            {
+                "slug": a.slug,
+                "name": a.name,
+                "side": a.side.slug,
+                "alternate_names": a.alternate_names,
+                **({"note": a.note} if a.note else {}),
+            }
+            for a in Actor.objects.select_related("side").order_by("side__order", "slug")
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def actor_named(name: str) -> Actor | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 
-from border_map import context
+from border_map import actors, context
 from border_map.articles import country_at, place_slug, read_article
 from border_map.datafiles import DataError, Say, digest, recorded, remember, silent
 from border_map.geocoding import GAZETTEER_COLUMNS, Entry, GeocodingError, read_curated
@@ -300,6 +300,8 @@ def dump(data_dir: Path = DATA_DIR, say: Say = silent) -> Dump:
     _write(gazetteer, text, result)
     incidents_text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     _write(incidents_file, incidents_text, result)
+    # Who the claims' actors are and whom they speak for, so the claims load elsewhere.
+    _write(data_dir / "actors.json", actors.file_text(), result)
     for path in result.written:
         say(f"wrote {path}")
     return result

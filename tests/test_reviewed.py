@@ -17,7 +17,7 @@ from tests.test_acled import ROWS, acled_csv
 
 pytestmark = pytest.mark.django_db
 
-REVIEWED = ("incidents.json", "gazetteer.csv")
+REVIEWED = ("incidents.json", "gazetteer.csv", "actors.json")
 FIRST = seed.INCIDENTS[0]["slug"]
 
 
