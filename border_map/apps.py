@@ -45,3 +45,10 @@ class BorderMapConfig(AppConfig):
         from django.conf import settings
 
         check_options(settings.BORDER_MAP)
+
+        from django.db.models.signals import post_migrate
+
+        from border_map.roles import ensure_groups
+
+        # The editor and reviewer groups exist, with their permissions, after every migrate.
+        post_migrate.connect(ensure_groups, sender=self)
