@@ -21,6 +21,8 @@ from django.db.models import Count, Model, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -152,6 +154,9 @@ def _pieces(text: str, names: list[review.Name]) -> list[dict[str, Any]]:
     for piece in pieces:
         if "name" in piece:
             piece["state"] = names[piece["name"]].state
+        # The HTML parser turns a CR (of CRLF) into a LF, which would shift every offset the
+        # page's script computes after it; a character reference keeps it.
+        piece["html"] = mark_safe(escape(piece["text"]).replace("\r", "&#13;"))
     return pieces
 
 

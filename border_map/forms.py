@@ -99,6 +99,9 @@ class ArticleForm(forms.Form):
                 else:
                     draft = sources.from_html(content, name, options)
             else:
+                # Browsers send a textarea's line ends as CRLF (HTML's form encoding); the
+                # article's own are LF.
+                text = text.replace("\r\n", "\n")
                 draft = sources.from_text(text, "the pasted text", options)
         except sources.SourceError as error:
             # The command's messages name its options; here they are the form's fields.
