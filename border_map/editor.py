@@ -141,7 +141,8 @@ def article_new(request: HttpRequest) -> HttpResponse:
 
 def _pieces(text: str, names: list[review.Name]) -> list[dict[str, Any]]:
     """The text cut at every name's edges: plain pieces and names, each with its offset."""
-    pieces, at = [], 0
+    pieces: list[dict[str, Any]] = []
+    at = 0
     for number, name in enumerate(names):
         if name.start < at:
             continue  # overlapping names: the first wins
@@ -257,7 +258,8 @@ def name_decide(request: HttpRequest, slug: str) -> HttpResponse:
                 form = PlaceForm(request.POST)
                 if not form.is_valid():
                     problems = "; ".join(
-                        f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()
+                        f"{field}: {' '.join(str(e) for e in errors)}"
+                        for field, errors in form.errors.items()
                     )
                     raise review.ReviewError(f"The point is not placed: {problems}")
                 data = form.cleaned_data

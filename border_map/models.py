@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
-from simple_history.models import HistoricalRecords
+from simple_history.models import HistoricalRecords  # type: ignore[import-untyped]
 
 # The countries on the map: ISO 3166-1 alpha-2 code (Country.code, Place.country) -> alpha-3
 # code (Country.iso3, and how the OSM extract names them) and name.

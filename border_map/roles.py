@@ -5,7 +5,7 @@ everything. The groups are made (and their permissions set) after every migrate 
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission, User
 
 EDITOR = "editor"
 REVIEWER = "reviewer"
@@ -54,8 +54,8 @@ def ensure_groups(**_signal: Any) -> None:
 
 
 def can_edit(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and user.has_perm(EDIT))
+    return isinstance(user, User) and user.is_active and user.has_perm(EDIT)
 
 
 def can_publish(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and user.has_perm(PUBLISH))
+    return isinstance(user, User) and user.is_active and user.has_perm(PUBLISH)

@@ -96,7 +96,10 @@ def select_text(page, words):
           while ((node = walker.nextNode())) {
             const next = seen + node.data.length;
             if (start === null && at < next) start = [node, at - seen];
-            if (end === null && at + words.length <= next) { end = [node, at + words.length - seen]; break; }
+            if (end === null && at + words.length <= next) {
+              end = [node, at + words.length - seen];
+              break;
+            }
             seen = next;
           }
           const range = document.createRange();
@@ -168,7 +171,8 @@ def test_from_article_to_a_published_claim_on_the_map(visit, people, django_db_b
 
     # A draft is not public.
     anonymous = visit()
-    assert anonymous.page.request.get(anonymous.live_url + f"/map/incidents/{slug}.json").status == 404
+    answer = anonymous.page.request.get(anonymous.live_url + f"/map/incidents/{slug}.json")
+    assert answer.status == 404
 
     page.click("#status-form button[value=published]")
     page.wait_for_selector("#claim-status:text('published')")
@@ -191,7 +195,8 @@ def _post_status(page, slug, csrf=True):
           const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
           const body = new URLSearchParams({status: 'published', version: 'x'});
           if (csrf) body.set('csrfmiddlewaretoken', token);
-          const r = await fetch(`/editor/claims/${slug}/status`, {method: 'POST', body, redirect: 'manual'});
+          const r = await fetch(`/editor/claims/${slug}/status`,
+                                {method: 'POST', body, redirect: 'manual'});
           return r.status;
         }""",
         [slug, csrf],
