@@ -421,3 +421,17 @@ def test_the_seed_articles_claims_show_on_its_review_page_with_history(editor):
     published = [i for i in INCIDENTS if i["article"] == SEED]
     assert len(page.context["claims"]) == len(published)
     assert Excerpt.history.exists()
+
+
+def test_a_place_put_on_the_map_has_a_page_with_its_source_and_history(editor):
+    article = added(editor, REUTERS)
+    dushanbe = article.mentions.get(text="Dushanbe")
+    decide(
+        editor, article, dushanbe.start, "place",
+        lat=38.5598, lon=68.787, precision_m=2000, source="<b>a city map</b>", kind="town",
+    )  # fmt: skip
+    place = article.mentions.get(start=dushanbe.start).place
+    page = editor.get(f"/editor/places/{place.slug}/").content.decode()
+    assert "placed by an editor: &lt;b&gt;a city map&lt;/b&gt;" in page
+    assert "<td>editor</td><td>created</td>" in page
+    assert f'href="/editor/articles/{article.slug}/"' in page

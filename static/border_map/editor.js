@@ -92,6 +92,9 @@ export function start() {
     document.getElementById("name-place").textContent = name.place
       ? `${name.place.name}: ${name.place.lat.toFixed(5)} N, ${name.place.lon.toFixed(5)} E, ±${name.place.precision_m} m (${name.place.source})`
       : "No place.";
+    const link = document.getElementById("name-place-link");
+    link.hidden = !name.place;
+    if (name.place) link.href = urls.place.replace("__slug__", encodeURIComponent(name.place.slug));
     for (const id of ["accept-form", "choose-form", "reject-form", "place-form"]) {
       setSpan(document.getElementById(id), name);
     }

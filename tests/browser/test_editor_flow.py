@@ -147,6 +147,13 @@ def test_from_article_to_a_published_claim_on_the_map(visit, people, django_db_b
         )
         assert placed.precision_m == 3000
 
+    # The place's own page: where its point comes from, and who put it there.
+    page.click(f"mark#name-{start}")
+    page.click("#name-place-link")
+    page.wait_for_selector(".history")
+    assert "placed by an editor: the reporter's dateline" in page.inner_text("dl.facts")
+    assert "rita" in page.inner_text(".history")
+
     # A claim from a selected passage, with its suggestions.
     page.goto(review_url)
     page.wait_for_selector("html[data-review=ready]", state="attached")
