@@ -52,3 +52,10 @@ class BorderMapConfig(AppConfig):
 
         # The editor and reviewer groups exist, with their permissions, after every migrate.
         post_migrate.connect(ensure_groups, sender=self)
+
+        from django.db.models.signals import pre_save
+
+        from border_map.history import keep_real_changes
+
+        for name in ("Article", "Place", "Incident", "Excerpt"):
+            pre_save.connect(keep_real_changes, sender=self.get_model(name))

@@ -278,7 +278,10 @@ def store_excerpts(article: Article, mentions: Iterable[tuple[int, int, Place]])
 
 
 def _entry_json(entry: Entry, score: float) -> dict[str, Any]:
-    return {**dataclasses.asdict(entry), "score": round(score, 2)}
+    # As JSON gives it back (lists, not tuples), so that re-ingesting stores an equal value.
+    row = {**dataclasses.asdict(entry), "score": round(score, 2)}
+    row["alternate_names"] = list(entry.alternate_names)
+    return row
 
 
 def entry_from_json(data: dict[str, Any]) -> Entry:

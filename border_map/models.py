@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from simple_history.models import HistoricalRecords  # type: ignore[import-untyped]
 
 # The countries on the map: ISO 3166-1 alpha-2 code (Country.code, Place.country) -> alpha-3
@@ -220,8 +221,9 @@ class Incident(models.Model):
     casualties = models.TextField(blank=True)  # as stated by the claimant, never summed
     excerpts = models.ManyToManyField(Excerpt, related_name="incidents")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
-    # Changed on every save: the editors' forms carry it and refuse to overwrite a newer change.
-    updated = models.DateTimeField(auto_now=True)
+    # Moved on every save that changes a field (border_map.history): the editors' forms carry
+    # it and refuse to overwrite a newer change.
+    updated = models.DateTimeField(default=timezone.now)
 
     objects = IncidentQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[excerpts])

@@ -435,3 +435,18 @@ def test_a_place_put_on_the_map_has_a_page_with_its_source_and_history(editor):
     assert "placed by an editor: &lt;b&gt;a city map&lt;/b&gt;" in page
     assert "<td>editor</td><td>created</td>" in page
     assert f'href="/editor/articles/{article.slug}/"' in page
+
+
+def test_reloading_the_data_adds_no_history_and_keeps_each_claims_version(db):
+    from border_map.models import Article as A
+
+    counts = [m.history.count() for m in (A, Place, Excerpt, Incident)]
+    versions = dict(Incident.objects.values_list("slug", "updated"))
+    call_command("load_data", verbosity=0)
+    assert [m.history.count() for m in (A, Place, Excerpt, Incident)] == counts
+    assert dict(Incident.objects.values_list("slug", "updated")) == versions
+    claim = Incident.objects.get(slug="tajik-border-guards-kyrgyz-fired-first-at-golovnoi")
+    claim.casualties = "none stated"
+    claim.save()
+    assert claim.updated > versions[claim.slug]
+    assert Incident.history.count() == counts[3] + 1
