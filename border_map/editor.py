@@ -393,6 +393,11 @@ def _claim_page(
             "suggestion": suggestion,
             "can_publish": roles.can_publish(request.user),
             "history": _history(incident) if incident else [],
+            "excerpt_history": [
+                {**row, "excerpt": f"[{e.start}:{e.end}]"}
+                for e in (incident.excerpts.all() if incident else [])
+                for row in _history(e)
+            ],
         },
         status=status,
     )

@@ -290,6 +290,8 @@ def test_a_claim_drafted_from_a_passage_is_suggested_saved_as_draft_and_publishe
     history = reviewer.get(f"/editor/claims/{claim.slug}/").content.decode()
     assert "<td>reviewer</td><td>changed</td><td>status" in history
     assert "<td>editor</td><td>created</td>" in history
+    span = f"[{start}:{start + len(GOLOVNOI_PASSAGE)}]"
+    assert f"<td>{span}</td>" in history.split("excerpt-history-heading")[-1]
 
 
 def test_csrf_holds_on_publishing(monkeypatch, db):
