@@ -211,6 +211,11 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
         result = geoparse_article(meta, text)
     except (GeocodingError, geoparsing.GeoparseError) as error:
         raise DataError(f"{path}: {error}") from error
+    found = result_json(result)
+    # The proposed claims an editor discarded stay discarded (border_map.editor).
+    stored = Article.objects.filter(slug=meta["slug"]).values_list("geoparse_result", flat=True)
+    if stored and stored[0].get("dismissed"):
+        found["dismissed"] = stored[0]["dismissed"]
     article, created = Article.objects.update_or_create(
         slug=meta["slug"],
         defaults={
@@ -220,7 +225,7 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
             "published": meta["published"],
             "language": result.language,
             "text": text,
-            "geoparse_result": result_json(result),
+            "geoparse_result": found,
         },
     )
     say(f"{'Created' if created else 'Updated'} article {article.slug} ({path})")

@@ -415,6 +415,9 @@ def test_the_review_page_proposes_claims_and_a_discarded_one_stays_away(editor):
     again = editor.get(f"/editor/articles/{article.slug}/").context["proposals"]
     assert (first.start, first.end) not in [(p.start, p.end) for p in again]
     assert len(again) == len(proposals) - 1
+    editor.post(f"/editor/articles/{article.slug}/ingest")
+    after = editor.get(f"/editor/articles/{article.slug}/").context["proposals"]
+    assert [(p.start, p.end) for p in after] == [(p.start, p.end) for p in again]
 
 
 def test_the_seed_articles_claims_show_on_its_review_page_with_history(editor):
