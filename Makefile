@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse bench-production vendor clean
+.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse bench-production bench-review vendor clean
 
 setup:
 	scripts/setup.sh
@@ -80,6 +80,9 @@ bench-export: postgis-db setup
 # Geoparsing on the gold set (tests/data/goldset/): precision, recall, distances, time, memory.
 bench-geoparse: setup
 	$(PY) bench/geoparse_benchmark.py
+
+bench-review: setup
+	$(PY) bench/review_benchmark.py
 
 clean:
 	rm -rf var tests/screenshots .pytest_cache .ruff_cache

@@ -45,3 +45,17 @@ class BorderMapConfig(AppConfig):
         from django.conf import settings
 
         check_options(settings.BORDER_MAP)
+
+        from django.db.models.signals import post_migrate
+
+        from border_map.roles import ensure_groups
+
+        # The editor and reviewer groups exist, with their permissions, after every migrate.
+        post_migrate.connect(ensure_groups, sender=self)
+
+        from django.db.models.signals import pre_save
+
+        from border_map.history import keep_real_changes
+
+        for name in ("Article", "Place", "Incident", "Excerpt"):
+            pre_save.connect(keep_real_changes, sender=self.get_model(name))

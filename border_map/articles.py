@@ -2,6 +2,7 @@
 geoparser finds in it (border_map.geoparsing, in its context), each mention of them, and the
 sentences that mention them as excerpts. The ingest_article command runs it in a transaction."""
 
+import dataclasses
 import datetime
 import re
 import unicodedata
@@ -21,7 +22,16 @@ from border_map.geocoding import (
     configured_geocoder,
     name_key,
 )
-from border_map.models import Article, Boundary, Country, Excerpt, Incident, Mention, Place
+from border_map.models import (
+    Article,
+    Boundary,
+    Country,
+    Excerpt,
+    Incident,
+    Mention,
+    MentionDecision,
+    Place,
+)
 
 REQUIRED = {
     "slug": str,
@@ -201,6 +211,11 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
         result = geoparse_article(meta, text)
     except (GeocodingError, geoparsing.GeoparseError) as error:
         raise DataError(f"{path}: {error}") from error
+    found = result_json(result)
+    # The proposed claims an editor discarded stay discarded (border_map.editor).
+    stored = Article.objects.filter(slug=meta["slug"]).values_list("geoparse_result", flat=True)
+    if stored and stored[0].get("dismissed"):
+        found["dismissed"] = stored[0]["dismissed"]
     article, created = Article.objects.update_or_create(
         slug=meta["slug"],
         defaults={
@@ -210,6 +225,7 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
             "published": meta["published"],
             "language": result.language,
             "text": text,
+            "geoparse_result": found,
         },
     )
     say(f"{'Created' if created else 'Updated'} article {article.slug} ({path})")
@@ -235,7 +251,22 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
             mentions.append((mention.start, mention.end, place))
     stale = Mention.objects.filter(article=article).exclude(start__in=[m[0] for m in mentions])
     stale.delete()
+    mentions = apply_decisions(article, mentions, say)
 
+    kept = store_excerpts(article, mentions)
+    say(f"  {len(mentions)} mentions of {len(result.places)} places, {len(kept)} excerpts")
+    if result.unresolved:
+        names = ", ".join(dict.fromkeys(u.text for u in result.unresolved))
+        say(f"  unresolved (not placed, for review): {names}")
+    say(geoparsing.table(result))
+    return article
+
+
+def store_excerpts(article: Article, mentions: Iterable[tuple[int, int, Place]]) -> list[int]:
+    """Every sentence of the article that mentions a place, as an excerpt linked to those
+    places; other excerpts go, except those an incident cites. Returns the sentences' ids."""
+    text = article.text
+    mentions = list(mentions)
     kept = []
     for start, end in sentences(text):
         named = {place.pk for s, e, place in mentions if start <= s and e <= end}
@@ -248,12 +279,86 @@ def ingest(path: str | Path, meta: dict[str, Any], text: str, say: Say = silent)
         kept.append(excerpt.pk)
     # Excerpts an incident cites stay, even if no sentence matches them any more.
     Excerpt.objects.filter(article=article, incidents__isnull=True).exclude(pk__in=kept).delete()
-    say(f"  {len(mentions)} mentions of {len(result.places)} places, {len(kept)} excerpts")
-    if result.unresolved:
-        names = ", ".join(dict.fromkeys(u.text for u in result.unresolved))
-        say(f"  unresolved (not placed, for review): {names}")
-    say(geoparsing.table(result))
-    return article
+    return kept
+
+
+def _entry_json(entry: Entry, score: float) -> dict[str, Any]:
+    # As JSON gives it back (lists, not tuples), so that re-ingesting stores an equal value.
+    row = {**dataclasses.asdict(entry), "score": round(score, 2)}
+    row["alternate_names"] = list(entry.alternate_names)
+    return row
+
+
+def entry_from_json(data: dict[str, Any]) -> Entry:
+    """The gazetteer row a candidate of result_json stands for."""
+    fields = {f.name for f in dataclasses.fields(Entry)}
+    values = {k: v for k, v in data.items() if k in fields}
+    values["alternate_names"] = tuple(values.get("alternate_names", ()))
+    return Entry(**values)
+
+
+def result_json(result: geoparsing.Geoparse) -> dict[str, Any]:
+    """What the editors' review page needs of a geoparse and the tables do not keep: each
+    mention's candidates (the chosen row first, then the runners-up) by its start, and the names
+    left unresolved."""
+    candidates = {}
+    for found in result.places:
+        rows = [_entry_json(found.entry, found.score)]
+        rows += [_entry_json(c.entry, c.score) for c in found.runners_up]
+        for mention in found.mentions:
+            candidates[str(mention.start)] = rows
+    return {
+        "candidates": candidates,
+        "unresolved": [
+            {"start": u.start, "end": u.end, "text": u.text, "why": u.why}
+            for u in result.unresolved
+        ],
+    }
+
+
+def _relocate(text: str, start: int, name: str) -> int | None:
+    """Where a decided name is now: at its old offset, else its occurrence nearest to it (the
+    text changed around it), else nowhere."""
+    if text[start : start + len(name)] == name:
+        return start
+    found = [m.start() for m in re.finditer(re.escape(name), text)]
+    return min(found, key=lambda at: abs(at - start)) if found else None
+
+
+def apply_decisions(
+    article: Article, mentions: list[tuple[int, int, Place]], say: Say = silent
+) -> list[tuple[int, int, Place]]:
+    """The mentions with the editors' decisions on this article applied over the geoparser's
+    answer (so they survive a re-ingest): a rejected name is no mention, an accepted, chosen or
+    placed one points at the decided place, which then needs no review. Returns the mentions."""
+    by_start = {start: (start, end, place) for start, end, place in mentions}
+    reviewed = set()
+    for decision in MentionDecision.objects.filter(article=article).select_related("place"):
+        start = _relocate(article.text, decision.start, decision.text)
+        if start is None:
+            say(f"  decision on {decision.text!r} dropped: the name is no longer in the text")
+            decision.delete()
+            continue
+        end = start + len(decision.text)
+        if (start, end) != (decision.start, decision.end):
+            decision.start, decision.end = start, end
+            decision.save(update_fields=["start", "end"])
+        if decision.action == MentionDecision.Action.REJECT:
+            Mention.objects.filter(article=article, start=start).delete()
+            by_start.pop(start, None)
+        elif decision.place is not None:
+            Mention.objects.update_or_create(
+                article=article,
+                start=start,
+                defaults={"place": decision.place, "end": end, "text": decision.text},
+            )
+            by_start[start] = (start, end, decision.place)
+            reviewed.add(decision.place.pk)
+    # save() rather than update(): the history keeps who cleared the flag.
+    for place in Place.objects.filter(pk__in=reviewed, needs_review=True):
+        place.needs_review = False
+        place.save(update_fields=["needs_review"])
+    return sorted(by_start.values(), key=lambda m: m[0])
 
 
 def geoparse_article(meta: dict[str, Any], text: str) -> geoparsing.Geoparse:

@@ -18,8 +18,8 @@ logger = logging.getLogger("border_map.database")
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 ALLOW = ", ".join(SAFE_METHODS)
-# Paths whose views take forms (the admin); everything else is read-only.
-WRITABLE_PREFIXES = ("/admin/",)
+# Paths whose views take forms (the admin, the editors' pages); everything else is read-only.
+WRITABLE_PREFIXES = ("/admin/", "/editor/")
 # Open data, readable by any web page (OGC API – Features recommends CORS, 7.8).
 CORS_PREFIXES = ("/api/", "/ogcapi", "/map/")
 # Seconds a client should wait before trying again during an outage.

@@ -6,9 +6,12 @@ Every geometry is WGS84 (SRID 4326), longitude/latitude.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+from simple_history.models import HistoricalRecords  # type: ignore[import-untyped]
 
 # The countries on the map: ISO 3166-1 alpha-2 code (Country.code, Place.country) -> alpha-3
 # code (Country.iso3, and how the OSM extract names them) and name.
@@ -26,6 +29,11 @@ class Article(models.Model):
     published = models.DateField()
     language = models.CharField(max_length=10, default="en")
     text = models.TextField()
+    # What the geoparser found that the editors' review page shows and the tables do not hold:
+    # the candidates of each mention and the names it could not place (border_map.review).
+    geoparse_result = models.JSONField(default=dict, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["geoparse_result"])
 
     class Meta:
         ordering = ["published", "slug"]
@@ -88,6 +96,8 @@ class Place(models.Model):
     nearest_enclave_km = models.FloatField(null=True, blank=True)  # 0 inside it
     enclave_ru = models.CharField(max_length=100, blank=True)  # the two in Russian, when known
     nearest_enclave_ru = models.CharField(max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -155,6 +165,8 @@ class Excerpt(models.Model):
     end = models.PositiveIntegerField()
     text = models.TextField()
     places = models.ManyToManyField(Place, blank=True, related_name="excerpts")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["article", "start"]
@@ -281,11 +293,16 @@ class Incident(models.Model):
     # exported back as they came. Empty for claims drafted from articles.
     event_id = models.CharField(max_length=100, blank=True, db_index=True)
     event_fields = models.JSONField(default=dict, blank=True)
+    # Moved on every save that changes a field (border_map.history): the editors' forms carry
+    # it and refuse to overwrite a newer change.
+    updated = models.DateTimeField(default=timezone.now)
 
     objects = IncidentQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[excerpts])
 
     class Meta:
         ordering = ["date", "slug"]
+        permissions = [("publish_incident", "Can publish or reject claims")]
         # (date, slug) is the export and list order; claimed_by and type are filters.
         indexes = [
             models.Index(fields=["date", "slug"]),
@@ -323,6 +340,41 @@ class CasualtyFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident.slug}: {self.kind} {self.phrase!r}"
+
+
+class MentionDecision(models.Model):
+    """An editor's decision on one name in an article, kept apart from the mentions so that it
+    survives re-ingesting the article (border_map.review applies it after the geoparser)."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", "the geoparser's place is right"
+        CHOOSE = "choose", "another candidate"
+        REJECT = "reject", "not a place"
+        PLACE = "place", "placed on the map"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="decisions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=200)  # the name as written, article.text[start:end]
+    action = models.CharField(max_length=10, choices=Action.choices)
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "start", "text"], name="mention_decision_unique_span"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} @ {self.article.slug}[{self.start}]: {self.action}"
 
 
 class Enclave(models.Model):

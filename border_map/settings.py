@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "csp",
+    "axes",
+    "simple_history",
     "border_map",
 ]
 
@@ -80,7 +82,29 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: the history records who made each change; axes answers a locked-out
+    # sign-in (it must come last, django-axes' documentation says).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Editors sign in under /editor/ (border_map.editor). django-axes counts failed sign-ins per
+# user name and address and refuses more after AXES_FAILURE_LIMIT, for AXES_COOLOFF_TIME hours.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "editor/locked_out.html"
+LOGIN_URL = "editor_login"
+LOGIN_REDIRECT_URL = "editor_home"
+LOGOUT_REDIRECT_URL = "editor_login"
+# An article file's limit, which the form states in its refusal: a long article is 100 kB, and
+# with the form's other fields the request stays under nginx's 1 MB body limit (deploy/).
+EDITOR_MAX_UPLOAD_BYTES = 900_000
 
 ROOT_URLCONF = "border_map.urls"
 WSGI_APPLICATION = "border_map.wsgi.application"

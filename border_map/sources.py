@@ -129,7 +129,12 @@ def _finish(origin: object, text: str, found: dict, options: dict | None, slug_f
 def from_text_file(path: str | Path, options: dict | None = None) -> Draft:
     """A plain-text article: its first line is taken for the title unless --title says."""
     path = Path(path)
-    return _finish(path, read_text_file(path), {}, options, path.stem)
+    return from_text(read_text_file(path), path, options, path.stem)
+
+
+def from_text(text: str, origin: object, options: dict | None = None, slug_from: str = "") -> Draft:
+    """A plain-text article (pasted, or a file's text) as from_text_file reads it."""
+    return _finish(origin, text, {}, options, slug_from)
 
 
 def from_html(

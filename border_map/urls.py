@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
-from . import api, ogcapi, views
+from . import api, editor, ogcapi, views
 
 urlpatterns = [
     path("", views.map_page, name="map"),
@@ -40,4 +40,21 @@ urlpatterns = [
         name="javascript_catalog",
     ),
     path("admin/", admin.site.urls),
+    # The editors' pages (border_map.editor): signed-in editors and reviewers only.
+    path("editor/", editor.home, name="editor_home"),
+    path("editor/login/", editor.LoginView.as_view(), name="editor_login"),
+    path("editor/logout/", editor.LogoutView.as_view(), name="editor_logout"),
+    path("editor/articles/new", editor.article_new, name="editor_article_new"),
+    path("editor/articles/<slug:slug>/", editor.article_review, name="editor_article"),
+    path("editor/articles/<slug:slug>/ingest", editor.article_reingest, name="editor_reingest"),
+    path("editor/articles/<slug:slug>/names", editor.name_decide, name="editor_name_decide"),
+    path(
+        "editor/articles/<slug:slug>/proposals/dismiss",
+        editor.proposal_dismiss,
+        name="editor_proposal_dismiss",
+    ),
+    path("editor/articles/<slug:slug>/claims/new", editor.claim_new, name="editor_claim_new"),
+    path("editor/claims/<slug:slug>/", editor.claim_edit, name="editor_claim"),
+    path("editor/claims/<slug:slug>/status", editor.claim_status, name="editor_claim_status"),
+    path("editor/places/<slug:slug>/", editor.place_page, name="editor_place"),
 ]
