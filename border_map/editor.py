@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from border_map import drafting, review, roles
+from border_map.actors import actor_named
 from border_map.articles import ingest_all, sentences
 from border_map.datafiles import DataError
 from border_map.forms import ArticleForm, ClaimForm, PlaceForm
@@ -428,6 +429,7 @@ def claim_new(request: HttpRequest, slug: str) -> HttpResponse:
         initial = {
             "title": suggestion.title,
             "claimed_by": suggestion.claimant,
+            "actor": actor_named(suggestion.claimant) if suggestion.claimant else None,
             "type": suggestion.type,
             "date": suggestion.date,
             "date_end": suggestion.date_end,

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from border_map import sources
-from border_map.models import Article, Incident, Place
+from border_map.models import Actor, Article, Incident, Place
 from border_map.review import MAX_PRECISION_M
 
 # A claim's date may lie this far before the article's publication (background told again).
@@ -135,6 +135,7 @@ class ClaimForm(forms.ModelForm):
         fields = [
             "title",
             "claimed_by",
+            "actor",
             "type",
             "date",
             "date_end",
@@ -149,13 +150,19 @@ class ClaimForm(forms.ModelForm):
             "location_note": forms.Textarea(attrs={"rows": 2}),
             "casualties": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"claimed_by": "Claimant (who says so)"}
+        labels = {
+            "claimed_by": "Claimant (who says so)",
+            "actor": "Actor (who that is, and the side it speaks for; data/actors.json)",
+        }
 
     def __init__(self, *args: Any, article: Article, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.article = article
         place_field: Any = self.fields["place"]
         place_field.queryset = Place.objects.order_by("name")
+        actor_field: Any = self.fields["actor"]
+        actor_field.queryset = Actor.objects.select_related("side").order_by("side__order", "name")
+        actor_field.label_from_instance = lambda actor: f"{actor.name} ({actor.side.label})"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -455,3 +455,20 @@ def test_reloading_the_data_adds_no_history_and_keeps_each_claims_version(db):
     claim.save()
     assert claim.updated > versions[claim.slug]
     assert Incident.history.count() == counts[3] + 1
+
+
+def test_a_claim_drafted_from_the_seed_suggests_the_actor_its_claimant_names(editor, reviewer):
+    """The claimant the passage names ("Tajikistan's Border Guard Service") is a known actor:
+    the form suggests it, with its side, and the saved claim keeps the editor's choice."""
+    article = Article.objects.get(slug=SEED)
+    passage = next(
+        e.text
+        for e in Incident.objects.get(
+            slug="tajik-border-guards-kyrgyz-fired-first-at-golovnoi"
+        ).excerpts.all()
+    )
+    form = editor.get(claim_url(article, passage))
+    initial = form.context["form"].initial
+    assert initial["claimed_by"] == "Tajikistan's Border Guard Service"
+    assert initial["actor"].slug == "tajik-border-guard-service"
+    assert "(Tajik official)" in form.content.decode()
