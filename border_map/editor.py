@@ -27,11 +27,11 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from border_map import drafting, review, roles
+from border_map import acled, drafting, review, roles
 from border_map.actors import actor_named
 from border_map.articles import ingest_all, sentences
 from border_map.datafiles import DataError
-from border_map.forms import ArticleForm, ClaimForm, PlaceForm
+from border_map.forms import AcledForm, ArticleForm, ClaimForm, PlaceForm
 from border_map.models import Article, Excerpt, Incident, MentionDecision, Place
 from border_map.sources import as_record
 
@@ -113,6 +113,24 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "editor/home.html",
         {"articles": articles, "drafts": drafts, "can_publish": roles.can_publish(request.user)},
+    )
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def acled_import(request: HttpRequest) -> HttpResponse:
+    """Import an ACLED-format CSV as draft claims, as `manage.py import_acled` does: the whole
+    file is checked first, and a bad one changes nothing."""
+    form = AcledForm(request.POST or None, request.FILES or None)
+    report: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = list(acled.import_acled(form.cleaned_data["upload"]).lines())
+        except DataError as error:
+            form.add_error("upload", str(error))
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(
+        request, "editor/acled_import.html", {"form": form, "report": report}, status=status
     )
 
 

@@ -194,3 +194,18 @@ class ClaimForm(forms.ModelForm):
         elif last:
             self.add_error("date_end", "Only a range has a last day.")
         return data
+
+
+class AcledForm(forms.Form):
+    """An ACLED-format CSV to import as draft claims (border_map.acled)."""
+
+    upload = forms.FileField(label="ACLED CSV file")
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data["upload"]
+        if upload.size > settings.EDITOR_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is "
+                f"{settings.EDITOR_MAX_UPLOAD_BYTES:,}."
+            )
+        return upload

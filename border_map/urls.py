@@ -45,6 +45,7 @@ urlpatterns = [
     path("editor/login/", editor.LoginView.as_view(), name="editor_login"),
     path("editor/logout/", editor.LogoutView.as_view(), name="editor_logout"),
     path("editor/articles/new", editor.article_new, name="editor_article_new"),
+    path("editor/acled", editor.acled_import, name="editor_acled_import"),
     path("editor/articles/<slug:slug>/", editor.article_review, name="editor_article"),
     path("editor/articles/<slug:slug>/ingest", editor.article_reingest, name="editor_reingest"),
     path("editor/articles/<slug:slug>/names", editor.name_decide, name="editor_name_decide"),

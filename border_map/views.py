@@ -198,12 +198,19 @@ def countries_geojson(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type="application/geo+json")
 
 
+def public_articles() -> QuerySet[Article]:
+    """The articles behind at least one published claim: an article an editor added, or an
+    imported event's notes, stays on the editors' pages until a claim quoting it is published."""
+    quoted = Excerpt.objects.filter(incidents__status=Incident.Status.PUBLISHED)
+    return Article.objects.filter(pk__in=quoted.values("article_id"))
+
+
 @require_safe
 def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     """An article as a reader wants it: without the source page's furniture, each passage the
     map quotes marked in the colour of its claimant's side with the claim beside it, place
     names linked to the map, the claims it supports and the other articles on the same events."""
-    article = get_object_or_404(Article, slug=slug)
+    article = get_object_or_404(public_articles(), slug=slug)
     claims = list(
         Incident.objects.published()
         .filter(excerpts__article=article)
@@ -236,13 +243,17 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
     """Every article the map draws on, newest first, with how many claims each supports."""
-    articles = Article.objects.annotate(
-        claims=Count(
-            "excerpts__incidents",
-            filter=Q(excerpts__incidents__status=Incident.Status.PUBLISHED),
-            distinct=True,
+    articles = (
+        public_articles()
+        .annotate(
+            claims=Count(
+                "excerpts__incidents",
+                filter=Q(excerpts__incidents__status=Incident.Status.PUBLISHED),
+                distinct=True,
+            )
         )
-    ).order_by("-published", "title")
+        .order_by("-published", "title")
+    )
     for article in articles:
         article.source_url = _safe_url(article.url)  # type: ignore[attr-defined]
     return render(
@@ -293,7 +304,8 @@ def related_articles(article: Article, claims: list[Incident]) -> list[Article]:
     if not claims:
         return []
     return list(
-        Article.objects.exclude(pk=article.pk)
+        public_articles()
+        .exclude(pk=article.pk)
         .filter(excerpts__in=Excerpt.objects.filter(match))
         .distinct()
         .order_by("-published", "title")

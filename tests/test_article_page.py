@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from border_map.articles import reading_spans
-from border_map.models import Article, Excerpt, Mention, Place
+from border_map.models import Article, Excerpt, Incident, Mention, Place
 from border_map.views import article_pieces, claim_side
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,9 @@ def test_html_in_an_article_is_shown_as_text(client):
         published=dt.date(2021, 4, 30),
         text=text,
     )
-    Excerpt.objects.create(article=article, start=0, end=len(text), text=text)
+    excerpt = Excerpt.objects.create(article=article, start=0, end=len(text), text=text)
+    # A published claim quotes it: only such articles are public.
+    Incident.objects.get(slug="kyrgyz-police-tajik-shooting-at-kok-tash").excerpts.add(excerpt)
     at = text.index("Kok-Tash")
     Mention.objects.create(
         article=article,

@@ -472,3 +472,24 @@ def test_a_claim_drafted_from_the_seed_suggests_the_actor_its_claimant_names(edi
     assert initial["claimed_by"] == "Tajikistan's Border Guard Service"
     assert initial["actor"].slug == "tajik-border-guard-service"
     assert "(Tajik official)" in form.content.decode()
+
+
+def test_an_editor_imports_an_acled_file_as_drafts_and_a_bad_one_changes_nothing(editor, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_acled import ROWS, acled_csv, replace, snapshot
+
+    assert client.get("/editor/acled").status_code == 302  # anonymous: to the sign-in page
+    bad = SimpleUploadedFile("bad.csv", replace(0, latitude="91").encode(), "text/csv")
+    before = snapshot()
+    response = editor.post("/editor/acled", {"upload": bad})
+    assert response.status_code == 400
+    assert "latitude 91 is outside -90..90" in response.content.decode()
+    assert snapshot() == before
+    good = SimpleUploadedFile("acled.csv", acled_csv().encode(), "text/csv")
+    response = editor.post("/editor/acled", {"upload": good})
+    assert response.status_code == 200, response.content.decode()[-2000:]
+    assert "draft claims created" in response.content.decode()
+    imported = Incident.objects.filter(event_id__in=[row["event_id_cnty"] for row in ROWS])
+    assert imported.exists()
+    assert set(imported.values_list("status", flat=True)) == {"draft"}

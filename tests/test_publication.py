@@ -46,3 +46,16 @@ def test_an_unpublished_claim_is_nowhere_public(client, db, status):
 
 def test_the_reviewed_data_loads_published(db):
     assert Incident.objects.published().count() == Incident.objects.count() == len(INCIDENTS)
+
+
+def test_an_article_without_a_published_claim_is_not_public(client, db):
+    """An article an editor added, or an imported event's notes, stays on the editors' pages
+    until a claim quoting it is published."""
+    seed = "/articles/rferl-2021-04-30-kyrgyz-tajik-ceasefire/"
+    assert client.get(seed).status_code == 200
+    assert seed in client.get("/articles/").content.decode()
+    Incident.objects.update(status=Incident.Status.DRAFT)
+    assert client.get(seed).status_code == 404
+    assert seed not in client.get("/articles/").content.decode()
+    Incident.objects.filter(slug=GOLOVNOI).update(status=Incident.Status.PUBLISHED)
+    assert client.get(seed).status_code == 200
