@@ -45,3 +45,7 @@ class BorderMapConfig(AppConfig):
         from django.conf import settings
 
         check_options(settings.BORDER_MAP)
+
+        from . import pyramid
+
+        pyramid.connect_signals()

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from border_map import synthetic
 from border_map.articles import sentences
 from border_map.datafiles import DataError, Say, check_record, silent
 from border_map.models import Article, Excerpt, Incident, Mention, Place
@@ -166,7 +167,9 @@ def replace_all(path: str | Path, items: Any, say: Say = silent) -> tuple[int, l
             f"{incident.type} at {incident.place.name}, claimed by {incident.claimed_by}"
         )
     # The file is the reviewed list: an incident taken out of it leaves the map too.
-    removed = Incident.objects.exclude(slug__in=[item["slug"] for item in incidents])
+    removed = Incident.objects.exclude(slug__in=[item["slug"] for item in incidents]).exclude(
+        pk__in=synthetic.synthetic_incidents().values("pk")  # not from the file, not reviewed
+    )
     removed_slugs = sorted(removed.values_list("slug", flat=True))
     removed.delete()
     delete_uncited_quotes()
