@@ -11,17 +11,18 @@ from typing import Any
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import exports, filters, i18n, maps
+from . import exports, filters, i18n, maps, pyramid
 from .articles import reading_spans
 from .models import Article, Country, Excerpt, Incident, Place
 
@@ -47,12 +48,18 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "countries": reverse("map_countries"),
         "export": reverse("layer_geojson", args=["incidents"]),
         "embed": reverse("map_embed"),
+        "clusters": reverse("map_clusters", args=["__z__", "__x__", "__y__"])
+        .replace("__z__", "{z}")
+        .replace("__x__", "{x}")
+        .replace("__y__", "{y}"),
     }
     header, body, script = maps.map_parts(maps.incident_map(urls))
     # The Content-Security-Policy runs folium's inline scripts only with this request's nonce.
     header = maps.with_nonce(header, request.csp_nonce)  # type: ignore[attr-defined]
-    days = Incident.objects.aggregate(first=Min("date"), last=Max("date"), last_end=Max("date_end"))
-    last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
+    # Kept on write with the cluster pyramid: no scan of the incidents per page load.
+    summary = pyramid.current()
+    days = {"first": summary.first_day}
+    last = summary.last_day
     return {
         "map_header": header,
         "map_body": body,
@@ -91,16 +98,22 @@ def embed_page(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @gzip_page
-def claimants_json(request: HttpRequest) -> JsonResponse:
+@cache_control(no_cache=True)
+def claimants_json(request: HttpRequest) -> HttpResponse:
     """Who claims incidents, with how many each, by name: the options of the claimant filter.
 
     Loaded by the page's script rather than written into the page, whose HTML would otherwise
     grow with every new claimant.
     """
-    counted = Incident.objects.order_by().values_list("claimed_by").annotate(n=Count("pk"))
-    # Sorted here, ignoring case, so that SQLite and PostgreSQL (whose collations differ) agree.
-    rows = sorted(counted, key=lambda row: (row[0].casefold(), row[0]))
-    return JsonResponse({"claimants": [{"name": name, "count": n} for name, n in rows]})
+    # Kept on write with the cluster pyramid (sorted there, ignoring case, so that SQLite and
+    # PostgreSQL, whose collations differ, agree); its version is the ETag.
+    summary = pyramid.current()
+    etag = f'"claimants-v{summary.version}"'
+    response = get_conditional_response(request, etag=etag) or JsonResponse(
+        {"claimants": pyramid.summary_claimants(summary)}
+    )
+    response["ETag"] = etag
+    return response
 
 
 def _cell_degrees(zoom: int) -> float:
