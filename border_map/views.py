@@ -151,7 +151,8 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
 
     Answers ``{"total", "clusters", "incidents"}``: when ``total`` is at most POINT_LIMIT,
     ``incidents`` holds them all and ``clusters`` is empty; otherwise ``clusters`` covers them all
-    and ``incidents`` holds the first LIST_LIMIT in date order, for the list.
+    and ``incidents`` holds the first LIST_LIMIT in date order, for the list. With
+    ``clusters=0`` (the page, which draws the map from border_map.tiles) it is the list only.
     """
     try:
         zoom = request.GET.get("zoom", "")
@@ -159,10 +160,17 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
         if not (zoom.isascii() and zoom.isdigit()) or not 0 <= int(zoom) <= 24:
             raise filters.BadParameter("zoom", f"{zoom!r} is not a zoom level 0..24.")
         queryset = filters.filtered_queryset("incidents", request.GET)
+        if filters.one_value(request.GET, "clusters") not in (None, "0", "1"):
+            raise filters.BadParameter("clusters", "give 0 (the list only) or 1.")
     except filters.BadParameter as error:
         return error.response()
     total = queryset.count()
-    if total <= POINT_LIMIT:
+    if request.GET.get("clusters") == "0":
+        # The page draws the map from the cluster tiles (border_map.tiles) and asks here
+        # only for the list.
+        clusters: list[list] = []
+        incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
+    elif total <= POINT_LIMIT:
         clusters, incidents = [], exports.incident_summaries(queryset, with_excerpts=LIST_LIMIT)
     else:
         clusters = _clusters(queryset, int(zoom))

@@ -13,8 +13,16 @@ import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
 import { shareControls } from "./share.js";
 import { contextText, refusalText } from "./text.js";
+import { clusterTiles, mergeTiles } from "./tiles.js";
 import { format, gettext, language, translateLeaflet } from "./translation.js";
-import { edges, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
+import {
+  edges,
+  filterParams,
+  pageQuery,
+  readState,
+  viewParams,
+  withLanguage,
+} from "./url_state.js";
 
 function start({ map, control, config }) {
   const root = document.documentElement;
@@ -111,12 +119,23 @@ function start({ map, control, config }) {
   translateLeaflet(map);
 
   const fetchIncidents = latestOnly();
+  const tiles = clusterTiles(config.urls.clusters);
+  let latest = 0;
   async function loadIncidents() {
     root.setAttribute("data-incidents", "loading");
     const params = viewParams(edges(map.getBounds()), map.getZoom(), filters.values());
+    // The map draws the tiles in view; the incidents endpoint gives only the list.
+    const listParams = new URLSearchParams(params);
+    listParams.set("clusters", "0");
+    const query = filterParams(filters.values()).toString();
+    const current = ++latest;
     try {
-      const data = await fetchIncidents(`${config.urls.incidents}?${params}`);
-      incidents.draw(data, params.get("zoom"));
+      const [data, answers] = await Promise.all([
+        fetchIncidents(`${config.urls.incidents}?${listParams}`),
+        tiles.load(edges(map.getBounds()), map.getZoom(), query),
+      ]);
+      if (current !== latest) return; // a newer view is on its way
+      incidents.draw(mergeTiles(answers), params.get("zoom"));
       list.render(data, popups.current());
       root.setAttribute("data-incident-total", String(data.total));
       // Which view is drawn, so that a test (or a benchmark) can wait for a given view.
