@@ -152,7 +152,8 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
     Answers ``{"total", "clusters", "incidents"}``: when ``total`` is at most POINT_LIMIT,
     ``incidents`` holds them all and ``clusters`` is empty; otherwise ``clusters`` covers them all
     and ``incidents`` holds the first LIST_LIMIT in date order, for the list. With
-    ``clusters=0`` (the page, which draws the map from border_map.tiles) it is the list only.
+    ``clusters=0`` (the page, which draws the map from border_map.tiles) it is the list only,
+    and ``total`` is null when more than ``counted_to`` match.
     """
     try:
         zoom = request.GET.get("zoom", "")
@@ -164,13 +165,21 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
             raise filters.BadParameter("clusters", "give 0 (the list only) or 1.")
     except filters.BadParameter as error:
         return error.response()
-    total = queryset.count()
     if request.GET.get("clusters") == "0":
-        # The page draws the map from the cluster tiles (border_map.tiles) and asks here
-        # only for the list.
-        clusters: list[list] = []
+        # The page draws the map from the cluster tiles (border_map.tiles) and asks here only
+        # for the list, whose count stops at filters.COUNT_LIMIT: past it, total is null.
+        total = filters.count_up_to(queryset)
         incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
-    elif total <= POINT_LIMIT:
+        return JsonResponse(
+            {
+                "total": total,
+                "counted_to": filters.COUNT_LIMIT,
+                "clusters": [],
+                "incidents": incidents,
+            }
+        )
+    total = queryset.count()
+    if total <= POINT_LIMIT:
         clusters, incidents = [], exports.incident_summaries(queryset, with_excerpts=LIST_LIMIT)
     else:
         clusters = _clusters(queryset, int(zoom))
