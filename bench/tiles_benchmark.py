@@ -276,8 +276,10 @@ def write_section(database, body):
         mine, rest = (rest[:end], rest[end + 1 :]) if end >= 0 else (rest, "")
     else:
         before, mine, rest = current.rstrip("\n") + "\n\n", "", ""
-    parts = dict(re.findall(r"\n### (\S+)\n(.*?)(?=\n### |\Z)", mine, flags=re.S))
-    intro = mine.split("\n### ", 1)[0].strip() if mine.strip() else ""
+    # The parts are the databases' (last in the section); the text before them stays.
+    first = re.search(r"\n### (PostGIS|SpatiaLite)\n", mine)
+    intro = (mine[: first.start()] if first else mine).strip()
+    parts = dict(re.findall(r"\n### (PostGIS|SpatiaLite)\n(.*?)(?=\n### |\Z)", mine, flags=re.S))
     parts[database] = body
     text = SECTION + "\n\n" + (intro + "\n" if intro else "")
     for name in sorted(parts):

@@ -81,15 +81,22 @@ def _box(west: float, south: float, east: float, north: float) -> Any:
     return polygon
 
 
-def rebuild() -> DataSummary:
-    """Recompute the whole pyramid and the summary from the incidents, in one transaction."""
+def rebuild(only_if_stale: bool = False) -> DataSummary:
+    """Recompute the whole pyramid and the summary from the incidents, in one transaction.
+    ``only_if_stale``: unless another process rebuilt it meanwhile (readers use it)."""
     table = ClusterCell._meta.db_table
     columns = "z, x, y, type, day, last_day, n, sum_lon, sum_lat"
     with transaction.atomic():
+        lift_statement_timeout()
         if connection.vendor == "postgresql":
-            # Two workers finding the summary stale at once rebuild one after the other.
             with connection.cursor() as cursor:
+                # Two workers finding the summary stale at once rebuild one after the other,
+                # and the second finds it rebuilt.
                 cursor.execute("SELECT pg_advisory_xact_lock(8120110)")
+        if only_if_stale:
+            summary = DataSummary.objects.order_by("pk").first()
+            if summary is not None and not summary.stale:
+                return summary
         ClusterCell.objects.all()._raw_delete(ClusterCell.objects.db)
         base = (
             _incident_cells(Incident.objects.order_by(), TOP_ZOOM + CELL_BITS)
@@ -118,6 +125,14 @@ def rebuild() -> DataSummary:
         return _summarise()
 
 
+def lift_statement_timeout() -> None:
+    """In the current transaction, no statement timeout: a rebuild or a bulk load reads or
+    writes every incident, and the requests' timeout (settings) is not meant for it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+
+
 def _summarise() -> DataSummary:
     """The summary row, recomputed from the incidents, its version one up."""
     days = ClusterCell.objects.filter(z=0).order_by()
@@ -139,7 +154,7 @@ def current() -> DataSummary:
     """The summary (and so the pyramid) as of now: rebuilt first when a write made it stale."""
     summary = DataSummary.objects.order_by("pk").first()
     if summary is None or summary.stale:
-        summary = rebuild()
+        summary = rebuild(only_if_stale=True)
     return summary
 
 

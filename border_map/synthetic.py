@@ -62,6 +62,7 @@ def load(count: int, seed: int = 1, places: int | None = None, say: Say = silent
     places = count if places is None else max(1, min(places, count))
     (south, west), (north, east) = REGION_BOUNDS
     with transaction.atomic():
+        pyramid.lift_statement_timeout()
         _article_row, excerpt = _article()
         # Numbered on from the synthetic rows already there, so that loads add up.
         first = Place.objects.filter(geocoder=GEOCODER, slug__startswith=PREFIX).count()
@@ -123,6 +124,7 @@ def delete() -> int:
     """Remove every synthetic incident, place and the synthetic article; rebuild the pyramid.
     Returns how many incidents went."""
     with transaction.atomic():
+        pyramid.lift_statement_timeout()
         incidents = synthetic_incidents()
         cites = Incident.excerpts.through
         db = Incident.objects.db

@@ -190,3 +190,18 @@ def test_loading_the_data_again_rebuilds_the_pyramid(db):
     call_command("load_incidents", str(seed.DATA_DIR / "incidents.json"), verbosity=0)
     assert pyramid.current().version == version + 1
     assert sum(pyramid.day_counts().values()) == len(seed.INCIDENTS)
+
+
+def test_the_list_alone_is_counted_up_to_the_limit_and_then_not_further(client, monkeypatch):
+    params = {"zoom": 8, "bbox": "69,39,72.5,41", "clusters": "0"}
+    data = client.get("/map/incidents.json", params).json()
+    assert data["total"] == len(seed.INCIDENTS) and data["clusters"] == []
+    assert [i["id"] for i in data["incidents"]] == list(
+        Incident.objects.order_by("date", "slug").values_list("slug", flat=True)
+    )
+    monkeypatch.setattr(filters, "COUNT_LIMIT", 5)
+    data = client.get("/map/incidents.json", params).json()
+    assert data["total"] is None and data["counted_to"] == 5
+    assert len(data["incidents"]) == len(seed.INCIDENTS)
+    response = client.get("/map/incidents.json", {**params, "clusters": "maybe"})
+    assert response.status_code == 400 and response.json()["parameter"] == "clusters"
