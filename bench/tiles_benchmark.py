@@ -144,7 +144,12 @@ def tile_times(server, rng, query="", per_zoom=12):
     for z in range(5, 14):
         tiles = region_tiles(z)
         for z_, x, y in rng.sample(tiles, min(per_zoom, len(tiles))):
-            ms, _ = server.get(f"/map/clusters/{z_}/{x}/{y}.json" + (f"?{query}" if query else ""))
+            path = f"/map/clusters/{z_}/{x}/{y}.json" + (f"?{query}" if query else "")
+            try:
+                ms, _ = server.get(path)
+            except urllib.error.HTTPError as error:  # a 503 (statement timeout) counts as slow
+                print(f"  {path}: {error}", flush=True)
+                ms = float("inf")
             times.append(ms)
     return times
 

@@ -109,6 +109,7 @@ def load(count: int, seed: int = 1, places: int | None = None, say: Say = silent
             done += len(batch)
             if done % (BATCH * 20) == 0:
                 say(f"{done} of {count} synthetic incidents added")
+        pyramid.analyse(Place, Incident, cites)
         pyramid.rebuild()
         return Incident.objects.filter(slug__startswith=PREFIX).count()
 
