@@ -124,7 +124,9 @@ def _load_in_postgresql(
 ) -> None:
     """The same rows made by PostgreSQL itself (generate_series, random() after setseed): a
     million in a minute where the ORM's batches take half an hour on a busy machine. The same
-    seed gives the same rows on PostgreSQL (not the same as on SQLite)."""
+    seed gives the same rows on PostgreSQL (not the same as on SQLite). The column lists name
+    every NOT NULL column of Place and Incident: a new one needs its value here too (the
+    synthetic tests on PostGIS fail until it has one)."""
     (south, west), (north, east) = REGION_BOUNDS
     place_table, incident_table = Place._meta.db_table, Incident._meta.db_table
     cites = Incident.excerpts.through._meta.db_table
