@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse bench-production bench-review vendor clean
+.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-tiles bench-geoparse bench-production bench-review vendor clean
 
 setup:
 	scripts/setup.sh
@@ -74,8 +74,16 @@ bench-production: setup postgis-db
 	scripts/setup.sh production
 	$(PY) bench/production_benchmark.py
 
-bench-export: postgis-db setup
-	$(PY) bench/export_benchmark.py
+# PG_DB=… on the command line names the database it drops and re-creates (default
+# border_map_bench; never the PG_DB default, border_map, that make run-postgis serves).
+bench-export: setup
+	$(PY) bench/export_benchmark.py $(if $(filter command line,$(origin PG_DB)),--database $(PG_DB))
+
+# Tiles, gestures, paging and 50 users at scale (issue 11): SpatiaLite, or PG_DB=… (re-created).
+bench-tiles: setup
+	scripts/setup.sh test
+	$(if $(filter command line,$(origin PG_DB)),psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -qc 'drop database if exists "$(PG_DB)" with (force)' -c 'create database "$(PG_DB)"' && psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d $(PG_DB) -qc 'create extension postgis')
+	$(PY) bench/tiles_benchmark.py $(if $(filter command line,$(origin PG_DB)),--database-url $(POSTGIS_URL)) $(BENCH_ARGS)
 
 # Geoparsing on the gold set (tests/data/goldset/): precision, recall, distances, time, memory.
 bench-geoparse: setup

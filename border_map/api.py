@@ -79,6 +79,7 @@ def layer_export(request: HttpRequest, layer: str, fmt: str) -> HttpResponseBase
     try:
         queryset = filters.filtered_queryset(layer, request.GET)
         limit, offset = filters.parse_paging(request.GET)
+        queryset = filters.after_cursor(layer, queryset, request.GET)
     except filters.BadParameter as error:
         return error.response()
     extension, content_type, iterate = FORMATS[fmt]
@@ -103,12 +104,26 @@ def layer_export(request: HttpRequest, layer: str, fmt: str) -> HttpResponseBase
     elif fmt == "geojson":
         # One row more than the page says whether there is a next page, without a second query.
         features = list(exports.iter_features(layer, queryset[offset : offset + limit + 1]))
-        links = filters.page_links(request, offset, limit, len(features) > limit, content_type)
+        links = filters.page_links(
+            request,
+            offset,
+            limit,
+            len(features) > limit,
+            content_type,
+            next_cursor=_next_cursor(layer, queryset, offset, limit, len(features) > limit),
+        )
         small = limit <= ETAG_MAX_FEATURES
         chunks = exports.iter_collection(features[:limit], {"links": links})
     else:
         has_next = queryset[offset + limit : offset + limit + 1].exists()
-        links = filters.page_links(request, offset, limit, has_next, content_type)
+        links = filters.page_links(
+            request,
+            offset,
+            limit,
+            has_next,
+            content_type,
+            next_cursor=_next_cursor(layer, queryset, offset, limit, has_next),
+        )
         small = limit <= ETAG_MAX_FEATURES
         chunks = iterate(layer, queryset[offset : offset + limit])
     response = serve_text(request, chunks, content_type, f"border_map-{layer}.{extension}", small)
@@ -118,6 +133,16 @@ def layer_export(request: HttpRequest, layer: str, fmt: str) -> HttpResponseBase
             f'<{link["href"]}>; rel="{link["rel"]}"' for link in links if link["rel"] != "self"
         )
     return response
+
+
+def _next_cursor(
+    layer: str, queryset: QuerySet, offset: int, limit: int, has_next: bool
+) -> str | None:
+    """The cursor after the page's last feature, for its next link (None on the last page)."""
+    if not has_next:
+        return None
+    key = filters.last_key(layer, queryset[offset : offset + limit])
+    return filters.make_cursor(layer, key) if key else None
 
 
 def layer_geojson(request: HttpRequest, layer: str) -> HttpResponseBase:

@@ -59,3 +59,7 @@ class BorderMapConfig(AppConfig):
 
         for name in ("Article", "Place", "Incident", "Excerpt"):
             pre_save.connect(keep_real_changes, sender=self.get_model(name))
+
+        from . import pyramid
+
+        pyramid.connect_signals()

@@ -81,7 +81,11 @@ def _holder(model: type[Country] | type[Enclave], key: str) -> Subquery:
 def refresh(places: QuerySet | None = None) -> int:
     """Compute and store the spatial context of the places (all by default) in one query;
     returns how many places were updated."""
-    places = Place.objects.all() if places is None else places
+    if places is None:
+        from .synthetic import GEOCODER
+
+        # Synthetic places (any number of them, to try the map at scale) carry no context.
+        places = Place.objects.exclude(geocoder=GEOCODER)
     lines = list(Boundary.objects.values_list("countries", flat=True))
     enclaves = list(Enclave.objects.values_list("name", flat=True))
     in_russian = {

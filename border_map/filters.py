@@ -7,7 +7,10 @@ layer (``exports.Layer.time_field`` and ``.filters``); bad input raises :class:`
 answered as a 400 with a JSON body that names the parameter, and never reaches the database.
 """
 
+import base64
+import binascii
 import datetime as dt
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -15,7 +18,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, JsonResponse
 
 from . import exports
@@ -387,13 +393,20 @@ def page_links(
     has_next: bool,
     media_type: str,
     fmt: str | None = None,
+    next_cursor: str | None = None,
 ) -> list[dict[str, str]]:
     """OGC-style ``links`` for a page: self, and next/prev when there are such pages (with
-    ``f=fmt`` when given, so that a link gives its media type whatever the Accept header)."""
+    ``f=fmt`` when given, so that a link gives its media type whatever the Accept header).
+    With ``next_cursor``, the next link carries it instead of an offset."""
 
-    def url(new_offset: int) -> str:
+    def url(new_offset: int, cursor: str | None = None) -> str:
         query = request.GET.copy()
-        query["offset"] = str(new_offset)
+        query.pop("cursor", None)
+        if cursor:
+            query.pop("offset", None)
+            query["cursor"] = cursor
+        else:
+            query["offset"] = str(new_offset)
         query["limit"] = str(limit)
         if fmt:
             query["f"] = fmt
@@ -403,7 +416,85 @@ def page_links(
     if limit is None:
         return links
     if has_next:
-        links.append({"href": url(offset + limit), "rel": "next", "type": media_type})
+        links.append({"href": url(offset + limit, next_cursor), "rel": "next", "type": media_type})
     if offset > 0:
         links.append({"href": url(max(0, offset - limit)), "rel": "prev", "type": media_type})
     return links
+
+
+# Keyset paging: a ``next`` link carries a cursor, the sort key (Layer.order_by) of the page's
+# last feature, and the next page starts after it, so that a page deep in a large layer costs
+# what the first does (``offset`` stays for compatibility: the database walks the rows it skips).
+def _order_fields(layer: exports.Layer) -> list[Any]:
+    meta = layer.model._meta
+    return [meta.pk if name == "pk" else meta.get_field(name) for name in layer.order_by]
+
+
+def make_cursor(layer_name: str, row: Any) -> str:
+    """The opaque cursor after ``row`` (a model instance or a dict of the order fields)."""
+    layer = layer_or_404(layer_name)
+    values = []
+    for name, order_field in zip(layer.order_by, _order_fields(layer), strict=True):
+        value = row[name] if isinstance(row, dict) else getattr(row, name)
+        values.append(order_field.value_to_string(_Holder(order_field.attname, value)))
+    text = json.dumps(values, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+class _Holder:
+    """Lets Field.value_to_string read one value (it reads it off an instance)."""
+
+    def __init__(self, attname: str, value: Any) -> None:
+        setattr(self, attname, value)
+
+
+def after_cursor(layer_name: str, queryset: QuerySet, params: Params) -> QuerySet:
+    """The rows after the ``cursor`` parameter's sort key (all when absent). A cursor that this
+    API did not give, or one given with an ``offset``, raises BadParameter."""
+    text = one_value(params, "cursor")
+    if text is None:
+        return queryset
+    if _whole_number(params, "offset"):
+        raise BadParameter("cursor", "give a cursor or an offset, not both.")
+    layer = layer_or_404(layer_name)
+    fields = _order_fields(layer)
+    try:
+        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        if not isinstance(values, list) or len(values) != len(fields):
+            raise ValueError
+        key = [f.to_python(v) for f, v in zip(fields, values, strict=True)]
+        if any(v is None for v in key):
+            raise ValueError
+    except (ValueError, TypeError, ValidationError, binascii.Error, UnicodeDecodeError):
+        raise BadParameter(
+            "cursor", f"{text[:80]!r} is not a cursor of {layer.name}: follow a next link."
+        ) from None
+    # A row comparison, (a, b) > (ka, kb), which both databases answer from the (a, b) index
+    # as where to start; the same written with OR makes PostgreSQL read and sort every row of
+    # the day ka.
+    table = layer.model._meta.db_table
+    columns = ", ".join(f'"{table}"."{f.column}"' for f in fields)
+    marks = ", ".join("%s" for _ in fields)
+    values = [f.get_db_prep_value(v, connection) for f, v in zip(fields, key, strict=True)]
+    after = RawSQL(f"({columns}) > ({marks})", values, output_field=BooleanField())
+    return queryset.filter(after)
+
+
+def last_key(layer_name: str, rows: QuerySet) -> dict[str, Any] | None:
+    """The sort key of the last of ``rows`` (a page, already sliced), for make_cursor."""
+    layer = layer_or_404(layer_name)
+    keys = list(rows.values(*layer.order_by))
+    return keys[-1] if keys else None
+
+
+# Above this many matching features, numberMatched is left out (OGC API – Features 7.15.8
+# makes it optional): counting a million rows costs what reading them does.
+COUNT_LIMIT = 10_000
+
+
+def count_up_to(queryset: QuerySet, limit: int | None = None) -> int | None:
+    """How many rows match, or None when more than ``limit`` (COUNT_LIMIT) do (counted no
+    further)."""
+    limit = COUNT_LIMIT if limit is None else limit
+    counted = queryset.order_by()[: limit + 1].count()
+    return counted if counted <= limit else None

@@ -290,7 +290,12 @@ def replace_all(path: str | Path, items: Any, say: Say = silent) -> Merge:
     incidents = validate(path, items)
     merge = Merge(loaded=len(incidents))
     last = recorded("incident")
-    stored = {i.slug: i for i in Incident.objects.select_related("place", "actor")}
+    # Only the incidents the file or its last load name: never the whole table (synthetic
+    # incidents, claims drafted in the database).
+    named = {item["slug"] for item in incidents} | set(last)
+    stored = {
+        i.slug: i for i in Incident.objects.filter(slug__in=named).select_related("place", "actor")
+    }
     for item in incidents:
         slug, wanted = item["slug"], item_state(item)
         incident = stored.get(slug)

@@ -444,3 +444,51 @@ class LoadedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class ClusterCell(models.Model):
+    """Incidents counted per grid cell of one zoom level, by type and day: the cluster pyramid
+    the map's tiles are answered from (kept up to date by border_map.pyramid).
+
+    A cell of level ``z`` is a tile of zoom ``z + pyramid.CELL_BITS``: each map tile of zoom
+    ``z`` holds 4 × 4 cells of 64 screen pixels. ``sum_lon``/``sum_lat`` give the centroid.
+    """
+
+    z = models.PositiveSmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    type = models.CharField(max_length=20)
+    day = models.DateField()  # Incident.date
+    last_day = models.DateField()  # Incident.date_end, or date when it has none
+    n = models.PositiveIntegerField()
+    sum_lon = models.FloatField()
+    sum_lat = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["z", "x", "y", "type", "day", "last_day"], name="cluster_cell_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.z}/{self.x}/{self.y} {self.type} {self.day}: {self.n}"
+
+
+class DataSummary(models.Model):
+    """What every map page shows about all incidents (claimant list, date range), and the
+    version of the cluster pyramid, kept on write so that a page load does no work that grows
+    with the data. One row; ``stale`` is set when an incident or place is saved or deleted
+    one by one (admin), and the next reader rebuilds (border_map.pyramid.current)."""
+
+    version = models.PositiveIntegerField(default=0)
+    stale = models.BooleanField(default=False)
+    first_day = models.DateField(null=True)
+    last_day = models.DateField(null=True)
+    claimants = models.JSONField(default=list)  # [[name, count], ...], by name ignoring case
+
+    class Meta:
+        verbose_name_plural = "data summary"
+
+    def __str__(self) -> str:
+        return f"version {self.version}{' (stale)' if self.stale else ''}"

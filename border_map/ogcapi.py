@@ -36,7 +36,7 @@ CONFORMANCE = [
 # Query parameters of /items (OGC API – Features 7.15, plus equality filters on incidents'
 # properties as /per/core/additional-parameters allows); any other one is a 400
 # (/req/core/query-param-unknown).
-ITEMS_PARAMETERS = {"f", "limit", "offset", "bbox", "datetime"}
+ITEMS_PARAMETERS = {"f", "limit", "offset", "cursor", "bbox", "datetime"}
 
 
 def _wants_html(request):
@@ -244,17 +244,22 @@ def items(request: HttpRequest, layer: str) -> HttpResponseBase:
     queryset = filters.filtered_queryset(layer, request.GET, untimed_datetime="ignore")
     limit, offset = filters.parse_paging(request.GET, default_limit=DEFAULT_LIMIT)
     assert limit is not None  # a default is given
-    matched = queryset.count()
-    returned = max(0, min(limit, matched - offset))
+    # Counted only up to filters.COUNT_LIMIT: beyond, numberMatched is left out.
+    matched = filters.count_up_to(queryset)
+    queryset = filters.after_cursor(layer, queryset, request.GET)
     rows = queryset[offset : offset + limit]
+    returned = rows.count()
+    has_next = queryset[offset + limit : offset + limit + 1].exists()
     media_type = "text/html" if wants_html else "application/geo+json"
+    last = filters.last_key(layer, rows) if has_next else None
     links = filters.page_links(
         request,
         offset,
         limit,
-        offset + limit < matched,
+        has_next,
         media_type,
         "html" if wants_html else "json",
+        next_cursor=filters.make_cursor(layer, last) if last else None,
     )
     other = "json" if wants_html else "html"
     query = request.GET.copy()
@@ -273,11 +278,9 @@ def items(request: HttpRequest, layer: str) -> HttpResponseBase:
             "type": "application/json",
         }
     )
-    members = {
-        "numberMatched": matched,
-        "numberReturned": returned,
-        "links": links,
-    }
+    members: dict[str, Any] = {"numberReturned": returned, "links": links}
+    if matched is not None:
+        members = {"numberMatched": matched, **members}
     if wants_html:
         names = exports.property_names(layer)
         features = [
@@ -291,7 +294,8 @@ def items(request: HttpRequest, layer: str) -> HttpResponseBase:
             "offset": offset,
             "names": names,
         }
-        return render(request, "ogcapi/items.html", {**context, "data": members})
+        shown = {"numberMatched": f"more than {filters.COUNT_LIMIT:,}", **members}
+        return render(request, "ogcapi/items.html", {**context, "data": shown})
     return api.serve_text(
         request,
         exports.iter_geojson(layer, rows, members),
@@ -422,6 +426,13 @@ def openapi_document(request: HttpRequest) -> dict[str, Any]:
             "query",
             "How many matching features to skip (the next links use it).",
             {"type": "integer", "minimum": 0, "maximum": filters.MAX_OFFSET, "default": 0},
+        ),
+        _parameter(
+            "cursor",
+            "query",
+            "Where the page starts: the cursor of a next link (the sort key of the previous "
+            "page's last feature); not with offset.",
+            {"type": "string"},
         ),
         _parameter(
             "bbox",

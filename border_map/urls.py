@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
-from . import api, editor, ogcapi, views
+from . import api, editor, ogcapi, tiles, views
 
 urlpatterns = [
     path("", views.map_page, name="map"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("map/claimants.json", views.claimants_json, name="map_claimants"),
     path("map/countries.geojson", views.countries_geojson, name="map_countries"),
     path("map/reference.geojson", views.reference_geojson, name="map_reference"),
+    path("map/clusters/<str:z>/<str:x>/<str:y>.json", tiles.cluster_tile, name="map_clusters"),
     path("api/<str:layer>.geojson", api.layer_geojson, name="layer_geojson"),
     path("api/<str:layer>.csv", api.layer_export, {"fmt": "csv"}, name="layer_csv"),
     path("api/<str:layer>.kml", api.layer_export, {"fmt": "kml"}, name="layer_kml"),

@@ -11,18 +11,19 @@ from typing import Any
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import drawing, exports, filters, i18n, maps
+from . import drawing, exports, filters, i18n, maps, pyramid
 from .articles import reading_spans
 from .models import Article, Country, Excerpt, Incident, Place, Side
 
@@ -49,14 +50,18 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "reference": reverse("map_reference"),
         "export": reverse("layer_geojson", args=["incidents"]),
         "embed": reverse("map_embed"),
+        "clusters": reverse("map_clusters", args=["__z__", "__x__", "__y__"])
+        .replace("__z__", "{z}")
+        .replace("__x__", "{x}")
+        .replace("__y__", "{y}"),
     }
     header, body, script = maps.map_parts(maps.incident_map(urls))
     # The Content-Security-Policy runs folium's inline scripts only with this request's nonce.
     header = maps.with_nonce(header, request.csp_nonce)  # type: ignore[attr-defined]
-    days = Incident.objects.published().aggregate(
-        first=Min("date"), last=Max("date"), last_end=Max("date_end")
-    )
-    last = max((d for d in (days["last"], days["last_end"], days["first"]) if d), default=None)
+    # Kept on write with the cluster pyramid: no scan of the incidents per page load.
+    summary = pyramid.current()
+    days = {"first": summary.first_day}
+    last = summary.last_day
     return {
         "map_header": header,
         "map_body": body,
@@ -96,18 +101,22 @@ def embed_page(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @gzip_page
-def claimants_json(request: HttpRequest) -> JsonResponse:
+@cache_control(no_cache=True)
+def claimants_json(request: HttpRequest) -> HttpResponse:
     """Who claims incidents, with how many each, by name: the options of the claimant filter.
 
     Loaded by the page's script rather than written into the page, whose HTML would otherwise
     grow with every new claimant.
     """
-    counted = (
-        Incident.objects.published().order_by().values_list("claimed_by").annotate(n=Count("pk"))
+    # Kept on write with the cluster pyramid (sorted there, ignoring case, so that SQLite and
+    # PostgreSQL, whose collations differ, agree); its version is the ETag.
+    summary = pyramid.current()
+    etag = f'"claimants-v{summary.version}"'
+    response = get_conditional_response(request, etag=etag) or JsonResponse(
+        {"claimants": pyramid.summary_claimants(summary)}
     )
-    # Sorted here, ignoring case, so that SQLite and PostgreSQL (whose collations differ) agree.
-    rows = sorted(counted, key=lambda row: (row[0].casefold(), row[0]))
-    return JsonResponse({"claimants": [{"name": name, "count": n} for name, n in rows]})
+    response["ETag"] = etag
+    return response
 
 
 def _cell_degrees(zoom: int) -> float:
@@ -146,7 +155,9 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
     Answers ``{"total", "clusters", "incidents", "totals"}``: when ``total`` is at most POINT_LIMIT,
     ``incidents`` holds them all and ``clusters`` is empty; otherwise ``clusters`` covers them all
     and ``incidents`` holds the first LIST_LIMIT in date order, for the list. ``totals`` adds up
-    the casualty figures of all of them per side of the claimant (exports.side_totals).
+    the casualty figures of all of them per side of the claimant (exports.side_totals). With
+    ``clusters=0`` (the page, which draws the map from border_map.tiles) it is the list only,
+    and ``total`` is null when more than ``counted_to`` match.
     """
     try:
         zoom = request.GET.get("zoom", "")
@@ -154,8 +165,23 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
         if not (zoom.isascii() and zoom.isdigit()) or not 0 <= int(zoom) <= 24:
             raise filters.BadParameter("zoom", f"{zoom!r} is not a zoom level 0..24.")
         queryset = filters.filtered_queryset("incidents", request.GET)
+        if filters.one_value(request.GET, "clusters") not in (None, "0", "1"):
+            raise filters.BadParameter("clusters", "give 0 (the list only) or 1.")
     except filters.BadParameter as error:
         return error.response()
+    if request.GET.get("clusters") == "0":
+        # The page draws the map from the cluster tiles (border_map.tiles) and asks here only
+        # for the list, whose count stops at filters.COUNT_LIMIT: past it, total is null.
+        total = filters.count_up_to(queryset)
+        incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
+        return JsonResponse(
+            {
+                "total": total,
+                "counted_to": filters.COUNT_LIMIT,
+                "clusters": [],
+                "incidents": incidents,
+            }
+        )
     total = queryset.count()
     if total <= POINT_LIMIT:
         clusters, incidents = [], exports.incident_summaries(queryset, with_excerpts=LIST_LIMIT)

@@ -92,7 +92,8 @@ def test_items_default_to_ten_with_counts_and_a_next_link(client):
     assert body["numberReturned"] == len(body["features"]) == 10
     links = links_by_rel(body)
     next_query = parse_qs(urlsplit(links["next"][0]["href"]).query)
-    assert next_query == {"offset": ["10"], "limit": ["10"], "f": ["json"]}
+    assert set(next_query) == {"cursor", "limit", "f"}  # keyset paging
+    assert next_query["limit"] == ["10"] and next_query["f"] == ["json"]
     assert links["next"][0]["type"] == "application/geo+json"
     assert "prev" not in links
 
@@ -113,7 +114,7 @@ def test_responses_vary_on_accept_and_allow_any_origin(client):
     assert "Accept" in [v.strip() for v in vary.split(",")]
 
 
-def test_following_next_links_visits_every_feature_once_and_the_last_page_links_back(client):
+def test_following_next_links_visits_every_feature_once_and_an_offset_page_links_back(client):
     url, seen = "/ogcapi/collections/places/items?limit=4", []
     while True:
         body = client.get(url).json()
@@ -126,6 +127,11 @@ def test_following_next_links_visits_every_feature_once_and_the_last_page_links_
     last_offset = 4 * ((len(seen) - 1) // 4)
     assert last_offset >= 4, "the places fill more than one page of 4"
     assert body["numberReturned"] == len(seen) - last_offset
+    # A page reached by a cursor links on, not back (OGC API – Features makes prev optional);
+    # a page asked by offset still links back.
+    assert "prev" not in links
+    body = client.get(f"/ogcapi/collections/places/items?limit=4&offset={last_offset}").json()
+    links = links_by_rel(body)
     assert parse_qs(urlsplit(links["prev"][0]["href"]).query)["offset"] == [str(last_offset - 4)]
 
 
@@ -255,7 +261,7 @@ def test_the_html_items_page_escapes_article_text(client):
 def test_the_html_items_page_says_how_many_match_and_links_the_next_page(client):
     page = client.get("/ogcapi/collections/incidents/items?f=html&limit=5").content.decode()
     assert "5 of 12 matching features" in page
-    assert "offset=5" in page
+    assert "limit=5&amp;cursor=" in page
 
 
 def test_the_openapi_document_describes_every_path_and_the_items_parameters(client):
@@ -276,7 +282,7 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
     for layer in layers:
         items = document["paths"][f"/collections/{layer}/items"]["get"]
         parameters = {p["name"]: p for p in items["parameters"]}
-        expected = {"limit", "offset", "bbox", "datetime", "f"}
+        expected = {"limit", "offset", "cursor", "bbox", "datetime", "f"}
         if layer == "incidents":
             expected |= {"claimed_by", "side", "type", "geo_precision"}
         if layer in ("places", "incidents"):

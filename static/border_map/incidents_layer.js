@@ -59,17 +59,15 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
     drawnKey = null;
   }
 
+  /* `data`: the tiles in view merged (tiles.mergeTiles): the clusters of the full tiles and
+     the incidents of the others, one by one. */
   function draw(data, zoom) {
-    const key = data.clusters.length
-      ? null
-      : `${zoom}|${data.incidents.map((i) => i.id).join(",")}`;
-    if (key !== null && key === drawnKey) return;
+    const clusters = data.clusters.map(([lon, lat, count]) => `${lon},${lat},${count}`);
+    const key = `${zoom}|${clusters.join(";")}|${data.incidents.map((i) => i.id).join(",")}`;
+    if (key === drawnKey) return;
     clear();
-    if (data.clusters.length) {
-      for (const cluster of data.clusters) clusterLayer.addLayer(serverCluster(cluster));
-    } else {
-      pointLayer.addLayers(data.incidents.map(incidentMarker));
-    }
+    for (const cluster of data.clusters) clusterLayer.addLayer(serverCluster(cluster));
+    pointLayer.addLayers(data.incidents.map(incidentMarker));
     drawnKey = key;
   }
 

@@ -4,8 +4,17 @@ import { dateText } from "./text.js";
 import { format, gettext, localName, ngettext, numberText } from "./translation.js";
 
 /** What the list says above its entries. */
-export function listStatusText(shown, total) {
+export function listStatusText(shown, total, atLeast = 0) {
   if (total === 0) return gettext("No incident in view matches the filters.");
+  // Not counted past a limit (the server says how far it counted).
+  if (total === null) {
+    return format(
+      gettext(
+        "The first %(shown)s of more than %(total)s incidents in view, by date. Zoom in or filter to see the others.",
+      ),
+      { shown, total: numberText(atLeast) },
+    );
+  }
   if (shown < total) {
     return format(
       gettext(
@@ -69,7 +78,7 @@ export function incidentList({ pane, list, status, colourOf, typeName, where, on
   }
 
   function render(data, currentId) {
-    status.textContent = listStatusText(data.incidents.length, data.total);
+    status.textContent = listStatusText(data.incidents.length, data.total, data.counted_to);
     // Keep the keyboard focus on the same entry when the list is rebuilt (every map move).
     const focused = list.contains(document.activeElement)
       ? document.activeElement.getAttribute("data-incident")

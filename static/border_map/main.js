@@ -14,9 +14,17 @@ import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
 import { shareControls } from "./share.js";
 import { contextText, refusalText } from "./text.js";
+import { clusterTiles, mergeTiles } from "./tiles.js";
 import { sideTotals } from "./totals.js";
 import { format, gettext, language, translateLeaflet } from "./translation.js";
-import { edges, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
+import {
+  edges,
+  filterParams,
+  pageQuery,
+  readState,
+  viewParams,
+  withLanguage,
+} from "./url_state.js";
 
 function start({ map, control, tiles, config }) {
   const root = document.documentElement;
@@ -117,12 +125,23 @@ function start({ map, control, tiles, config }) {
   translateLeaflet(map);
 
   const fetchIncidents = latestOnly();
+  const clusters = clusterTiles(config.urls.clusters);
+  let latest = 0;
   async function loadIncidents() {
     root.setAttribute("data-incidents", "loading");
     const params = viewParams(edges(map.getBounds()), map.getZoom(), filters.values());
+    // The map draws the tiles in view; the incidents endpoint gives only the list.
+    const listParams = new URLSearchParams(params);
+    listParams.set("clusters", "0");
+    const query = filterParams(filters.values()).toString();
+    const current = ++latest;
     try {
-      const data = await fetchIncidents(`${config.urls.incidents}?${params}`);
-      incidents.draw(data, params.get("zoom"));
+      const [data, answers] = await Promise.all([
+        fetchIncidents(`${config.urls.incidents}?${listParams}`),
+        clusters.load(edges(map.getBounds()), map.getZoom(), query),
+      ]);
+      if (current !== latest) return; // a newer view is on its way
+      incidents.draw(mergeTiles(answers), params.get("zoom"));
       list.render(data, popups.current());
       totals.render(data.totals);
       root.setAttribute("data-incident-total", String(data.total));

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from border_map import pyramid
 from border_map.datafiles import read_json
 from border_map.incidents import replace_all
 from border_map.management.loading import data_errors, loading_transaction, progress
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             items = read_json(path)
         with loading_transaction(dry_run, self.stdout, verbose):
             merge = replace_all(path, items, progress(self.stdout, verbose))
+            # The map's tiles and page summary, from what is now stored.
+            pyramid.rebuild()
             if verbose:
                 for slug in merge.deleted:
                     self.stdout.write(f"deleted {slug}: no longer in {path}")

@@ -1,0 +1,285 @@
+"""The cluster pyramid: incidents counted per grid cell of each zoom level, by type and day
+(models.ClusterCell), so that the clusters of one web-map tile cost the same at 1,000 or
+10,000,000 incidents; and the summary every map page needs (claimants, date range), kept with it.
+
+:func:`rebuild` recomputes both from the incidents, in the database (one ``INSERT … SELECT`` per
+zoom level, each level from the one below it). The loaders call it (``load_incidents``,
+``load_data``, the synthetic loader and its delete); saving or deleting one incident or place
+through the ORM (the admin) marks the summary stale, and :func:`current` rebuilds on the next read.
+
+Cells are standard web-map (Web Mercator, "slippy map") tiles of zoom ``z + CELL_BITS``, so a
+tile of zoom ``z`` holds 4 × 4 cells of 64 screen pixels. Levels 0 to TOP_ZOOM are kept; deeper
+tiles, and filters the pyramid has no dimension for (claimant, spatial context), are grouped live
+from the incidents inside the tile by the same cell expressions (:func:`live_cells`).
+"""
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, FloatField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Cos, Floor, Ln, Pi, Radians, Tan
+from django.db.models.signals import post_delete, post_save
+
+from .exports import X, Y
+from .models import ClusterCell, DataSummary, Incident, Place
+
+CELL_BITS = 2  # 2**2 = 4 cells across a tile of 256 px: 64 px each
+TOP_ZOOM = 11  # deepest level kept; a tile of zoom 12 or more is grouped live
+MAX_ZOOM = 24
+# Web Mercator's edge: latitudes beyond it are on no tile.
+MAX_LAT = 85.0511287798066
+
+
+def _mercator_x(lon: Any) -> Any:
+    """Longitude as a fraction 0..1 of the world's width (west to east)."""
+    return (lon + Value(180.0)) / Value(360.0)
+
+
+def _mercator_y(lat: Any) -> Any:
+    """Latitude as a fraction 0..1 of the world's height (north to south), as tiles count it."""
+    phi = Radians(lat)
+    stretched = Ln(Tan(phi) + Value(1.0) / Cos(phi), output_field=FloatField())
+    return (Value(1.0) - stretched / Pi()) / Value(2.0)
+
+
+def cell_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
+    """The tile (x, y) of zoom ``zoom`` holding a point, in Python (tests, checks)."""
+    n = 2**zoom
+    phi = math.radians(lat)
+    x = math.floor((lon + 180.0) / 360.0 * n)
+    y = math.floor((1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * n)
+    return x, y
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a tile, in degrees."""
+    n = 2**z
+
+    def lat(row: int) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360.0 - 180.0, lat(y + 1), (x + 1) / n * 360.0 - 180.0, lat(y)
+
+
+def _incident_cells(queryset: QuerySet, cell_zoom: int) -> QuerySet:
+    """Incidents annotated with the cell (cx, cy) of zoom ``cell_zoom`` holding their place."""
+    n = Value(float(2**cell_zoom))
+    return queryset.annotate(lon=X("place__point"), lat=Y("place__point")).annotate(
+        cx=Floor(_mercator_x(F("lon")) * n),
+        cy=Floor(_mercator_y(F("lat")) * n),
+    )
+
+
+def _box(west: float, south: float, east: float, north: float) -> Any:
+    from django.contrib.gis.geos import Polygon
+
+    polygon = Polygon.from_bbox((west, south, east, north))
+    polygon.srid = 4326
+    return polygon
+
+
+def rebuild(only_if_stale: bool = False) -> DataSummary:
+    """Recompute the whole pyramid and the summary from the incidents, in one transaction.
+    ``only_if_stale``: unless another process rebuilt it meanwhile (readers use it)."""
+    table = ClusterCell._meta.db_table
+    columns = "z, x, y, type, day, last_day, n, sum_lon, sum_lat"
+    with transaction.atomic():
+        lift_statement_timeout()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Two workers finding the summary stale at once rebuild one after the other,
+                # and the second finds it rebuilt.
+                cursor.execute("SELECT pg_advisory_xact_lock(8120110)")
+        if only_if_stale:
+            summary = DataSummary.objects.order_by("pk").first()
+            if summary is not None and not summary.stale:
+                return summary
+        ClusterCell.objects.all()._raw_delete(ClusterCell.objects.db)
+        base = (
+            _incident_cells(Incident.objects.published().order_by(), TOP_ZOOM + CELL_BITS)
+            # Only incidents a tile can show: Web Mercator stops short of the poles.
+            .filter(lat__gte=-MAX_LAT, lat__lte=MAX_LAT, lon__lt=180.0)
+            .annotate(last=Coalesce("date_end", "date"))
+            .values("cx", "cy", "type", "date", "last")
+            .annotate(count=Count("pk"), slon=Sum("lon"), slat=Sum("lat"))
+            .values_list("cx", "cy", "type", "date", "last", "count", "slon", "slat")
+        )
+        select, params = base.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT %s, cells.* FROM ({select}) AS cells",
+                (TOP_ZOOM, *params),
+            )
+            for z in range(TOP_ZOOM - 1, -1, -1):
+                # Each level from the one below: a cell is the four cells it splits into.
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "
+                    "SELECT %s, x / 2, y / 2, type, day, last_day, SUM(n), SUM(sum_lon), "
+                    f"SUM(sum_lat) FROM {table} WHERE z = %s "
+                    "GROUP BY x / 2, y / 2, type, day, last_day",
+                    (z, z + 1),
+                )
+        analyse(ClusterCell)
+        return _summarise()
+
+
+def lift_statement_timeout() -> None:
+    """In the current transaction, no statement timeout: a rebuild or a bulk load reads or
+    writes every incident, and the requests' timeout (settings) is not meant for it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+
+
+def analyse(*models: Any) -> None:
+    """Fresh planner statistics for tables a bulk load just grew (PostgreSQL): with the old
+    ones, the planner takes 100,000 rows for 40 and picks nested loops that run for minutes,
+    until autovacuum catches up."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+
+
+def _summarise() -> DataSummary:
+    """The summary row, recomputed from the incidents, its version one up."""
+    days = ClusterCell.objects.filter(z=0).order_by()
+    first = days.order_by("day").values_list("day", flat=True).first()
+    last = days.order_by("-last_day").values_list("last_day", flat=True).first()
+    counted = (
+        Incident.objects.published().order_by().values_list("claimed_by").annotate(n=Count("pk"))
+    )
+    # Sorted here, ignoring case, so that SQLite and PostgreSQL (whose collations differ) agree.
+    claimants = sorted(([name, n] for name, n in counted), key=lambda r: (r[0].casefold(), r[0]))
+    summary = DataSummary.objects.select_for_update().order_by("pk").first() or DataSummary()
+    summary.version += 1
+    summary.stale = False
+    summary.first_day, summary.last_day, summary.claimants = first, last, claimants
+    summary.save()
+    DataSummary.objects.exclude(pk=summary.pk).delete()
+    return summary
+
+
+def current() -> DataSummary:
+    """The summary (and so the pyramid) as of now: rebuilt first when a write made it stale."""
+    summary = DataSummary.objects.order_by("pk").first()
+    if summary is None or summary.stale:
+        summary = rebuild(only_if_stale=True)
+    return summary
+
+
+def mark_stale(**kwargs: Any) -> None:
+    """Signal receiver: an incident or place was saved or deleted outside the loaders."""
+    DataSummary.objects.update(stale=True)
+
+
+def connect_signals() -> None:
+    """Called from AppConfig.ready: one-by-one writes make the pyramid stale."""
+    for model in (Incident, Place):
+        post_save.connect(mark_stale, sender=model, dispatch_uid=f"pyramid-save-{model.__name__}")
+        post_delete.connect(
+            mark_stale, sender=model, dispatch_uid=f"pyramid-delete-{model.__name__}"
+        )
+
+
+def tile_cells(
+    z: int,
+    x: int,
+    y: int,
+    types: Iterable[str] = (),
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[list[Any]]:
+    """The clusters of tile z/x/y from the pyramid (z ≤ TOP_ZOOM): [lon, lat, count, {type:
+    count}] per cell with incidents, those of ``types`` (all when empty) that overlap the days
+    ``start``..``end`` (either open)."""
+    first_x, first_y = x << CELL_BITS, y << CELL_BITS
+    side = 1 << CELL_BITS
+    cells = ClusterCell.objects.filter(
+        z=z, x__gte=first_x, x__lt=first_x + side, y__gte=first_y, y__lt=first_y + side
+    )
+    if types:
+        cells = cells.filter(type__in=list(types))
+    if end is not None:
+        cells = cells.filter(day__lte=end)
+    if start is not None:
+        cells = cells.filter(last_day__gte=start)
+    rows = (
+        cells.order_by()
+        .values("x", "y", "type")
+        .annotate(count=Sum("n"), slon=Sum("sum_lon"), slat=Sum("sum_lat"))
+    )
+    return _merge((r["x"], r["y"], r["type"], r["count"], r["slon"], r["slat"]) for r in rows)
+
+
+def live_cells(queryset: QuerySet, z: int, x: int, y: int) -> list[list[Any]]:
+    """The clusters of tile z/x/y grouped live from ``queryset`` (incidents, already filtered):
+    the same cells and answer as :func:`tile_cells`."""
+    cell_zoom = z + CELL_BITS
+    first_x, first_y = x << CELL_BITS, y << CELL_BITS
+    side = 1 << CELL_BITS
+    rows = (
+        _incident_cells(in_tile(queryset, z, x, y).order_by(), cell_zoom)
+        .filter(cx__gte=first_x, cx__lt=first_x + side, cy__gte=first_y, cy__lt=first_y + side)
+        .values("cx", "cy", "type")
+        .annotate(count=Count("pk"), slon=Sum("lon"), slat=Sum("lat"))
+    )
+    return _merge((r["cx"], r["cy"], r["type"], r["count"], r["slon"], r["slat"]) for r in rows)
+
+
+def in_tile(queryset: QuerySet, z: int, x: int, y: int) -> QuerySet:
+    """Incidents whose place lies in tile z/x/y: the tile's box (which the spatial index
+    serves), then exactly the tile's cells, so that an edge belongs to one tile only."""
+    west, south, east, north = tile_bounds(z, x, y)
+    pad = 1e-9  # the box is only the index's first cut; the cells decide
+    boxed = queryset.filter(
+        place__point__intersects=_box(
+            west - pad, max(south - pad, -90.0), east + pad, min(north + pad, 90.0)
+        )
+    )
+    n = Value(float(2**z))
+    return boxed.annotate(
+        tx=Floor(_mercator_x(X("place__point")) * n), ty=Floor(_mercator_y(Y("place__point")) * n)
+    ).filter(tx=x, ty=y)
+
+
+def _merge(rows: Iterable[tuple[Any, Any, str, int, float, float]]) -> list[list[Any]]:
+    """Rows per (cell, type) as one cluster per cell: [lon, lat, count, {type: count}]."""
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    for cx, cy, kind, count, slon, slat in rows:
+        cell = cells.setdefault((int(cx), int(cy)), {"n": 0, "lon": 0.0, "lat": 0.0, "by": {}})
+        cell["n"] += count
+        cell["lon"] += slon
+        cell["lat"] += slat
+        cell["by"][kind] = cell["by"].get(kind, 0) + count
+    return [
+        [round(c["lon"] / c["n"], 6), round(c["lat"] / c["n"], 6), c["n"], c["by"]]
+        for _key, c in sorted(cells.items())
+        if c["n"]
+    ]
+
+
+def day_counts(
+    types: Iterable[str] = (), start: dt.date | None = None, end: dt.date | None = None
+) -> dict[dt.date, int]:
+    """Incidents per first day (``Incident.date``), of ``types`` (all when empty), overlapping
+    ``start``..``end`` (either open), from the pyramid's top level in one query: {day: count},
+    days without incidents left out. For the time bar; the claimant is not a dimension of the
+    pyramid: count those with Incident.objects."""
+    cells = ClusterCell.objects.filter(z=0)
+    if types:
+        cells = cells.filter(type__in=list(types))
+    if end is not None:
+        cells = cells.filter(day__lte=end)
+    if start is not None:
+        cells = cells.filter(last_day__gte=start)
+    rows = cells.order_by("day").values("day").annotate(count=Sum("n"))
+    return {row["day"]: row["count"] for row in rows}
+
+
+def summary_claimants(summary: DataSummary) -> list[Mapping[str, Any]]:
+    """The summary's claimants as the claimant endpoint answers them."""
+    return [{"name": name, "count": n} for name, n in summary.claimants]

@@ -1,0 +1,207 @@
+"""Incident clusters by web-map tile (/map/clusters/z/x/y.json) from the cluster pyramid: each
+tile's counts are the incidents inside it, on the seed data and on synthetic data, filtered or
+not; revalidation gets a 304; bad tiles are refused with a message."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from border_map import filters, pyramid, synthetic, tiles
+from border_map.models import Incident
+from tests import seed
+
+pytestmark = pytest.mark.django_db
+
+
+def tile_url(z, x, y):
+    return f"/map/clusters/{z}/{x}/{y}.json"
+
+
+# The tile of zoom 4 holding the whole region (Batken, the south of the Ferghana Valley).
+REGION_TILE = tile_url(4, *pyramid.cell_of(70.5, 40.0, 4))
+
+
+def incidents_by_tile(z, queryset=None):
+    """{(x, y): Counter of types} of the incidents, computed here from their places' points."""
+    found: dict = {}
+    rows = (queryset or Incident.objects.all()).select_related("place")
+    for incident in rows:
+        key = pyramid.cell_of(incident.place.point.x, incident.place.point.y, z)
+        found.setdefault(key, Counter())[incident.type] += 1
+    return found
+
+
+def tile_counts(client, z, x, y, **params):
+    data = client.get(tile_url(z, x, y), params).json()
+    by_type: Counter = Counter()
+    for _lon, _lat, _n, types in data["clusters"]:
+        by_type.update(types)
+    by_type.update(Counter(i["type"] for i in data["incidents"]))
+    assert data["total"] == sum(by_type.values())
+    return data, by_type
+
+
+def test_each_tile_holds_exactly_the_seed_incidents_inside_it_at_every_zoom(client):
+    for z in range(0, 16):
+        expected = incidents_by_tile(z)
+        assert sum(sum(c.values()) for c in expected.values()) == len(seed.INCIDENTS)
+        for (x, y), types in expected.items():
+            data, by_type = tile_counts(client, z, x, y)
+            assert by_type == types, (z, x, y)
+            # Few enough to come one by one, with the list's fields.
+            assert {i["id"] for i in data["incidents"]} == {
+                i.slug
+                for i in Incident.objects.select_related("place")
+                if pyramid.cell_of(i.place.point.x, i.place.point.y, z) == (x, y)
+            }
+        # The tile beside an occupied one is empty when nothing lies there.
+        x, y = next(iter(expected))
+        if x + 1 < 2**z and (x + 1, y) not in expected:
+            assert client.get(tile_url(z, x + 1, y)).json()["total"] == 0
+
+
+def test_the_page_config_names_the_tile_url_template(client):
+    html = client.get("/").content.decode()
+    assert '"clusters": "/map/clusters/{z}/{x}/{y}.json"' in html
+
+
+@pytest.fixture
+def synthetic_3000(db):
+    synthetic.load(3000, seed=7, places=1500)
+
+
+@pytest.mark.parametrize("z", [4, 6, 8, 10, 11, 12, 13])
+def test_tiles_count_the_synthetic_incidents_inside_them_clusters_or_points(
+    client, synthetic_3000, z
+):
+    expected = incidents_by_tile(z)
+    assert sum(sum(c.values()) for c in expected.values()) == Incident.objects.count()
+    # The fullest tiles (clusters) and the emptiest (points one by one).
+    ordered = sorted(expected, key=lambda key: -sum(expected[key].values()))
+    for x, y in ordered[:3] + ordered[-2:]:
+        data, by_type = tile_counts(client, z, x, y)
+        assert by_type == expected[(x, y)], (z, x, y)
+        if data["total"] > tiles.TILE_POINT_LIMIT:
+            assert data["clusters"] and not data["incidents"]
+            # Each cluster's centroid lies inside its tile.
+            for lon, lat, _n, _types in data["clusters"]:
+                assert pyramid.cell_of(lon, lat, z) == (x, y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "clash,gunfire"},
+        {"datetime": "2021-04-29/2021-04-30"},
+        {"datetime": "2021-04-30/..", "type": "evacuation"},
+        {"claimed_by": "Kyrgyz police"},
+    ],
+)
+def test_filtered_tiles_count_the_incidents_inside_them_the_api_matches(
+    client, synthetic_3000, params
+):
+    z = 8
+    # What /api/incidents.geojson matches with the same filters, counted per tile here.
+    expected = incidents_by_tile(z, filters.filtered_queryset("incidents", params))
+    assert expected
+    for (x, y), types in expected.items():
+        _data, by_type = tile_counts(client, z, x, y, **params)
+        assert by_type == types, (x, y, params)
+
+
+def test_a_date_filter_counts_a_seed_incident_on_every_day_it_lasts(client):
+    ranged = [i for i in seed.INCIDENTS if i.get("date_end")]
+    assert ranged, "the seed data has an incident over several days"
+    day = ranged[0]["date_end"]
+    expected = len(seed.incidents_on(day))
+    data, _by_type = tile_counts(client, 0, 0, 0, datetime=day)
+    assert data["total"] == expected
+
+
+def test_a_tile_answers_304_to_its_etag_and_a_new_etag_once_incidents_load(client):
+    first = client.get(REGION_TILE)
+    assert first.status_code == 200
+    assert "no-cache" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    again = client.get(REGION_TILE, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    other_filter = client.get(REGION_TILE, {"type": "clash"})
+    assert other_filter["ETag"] != first["ETag"]
+    synthetic.load(10, seed=1)
+    after = client.get(REGION_TILE, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert after.json()["total"] == len(seed.INCIDENTS) + 10
+
+
+def test_an_incident_saved_one_by_one_shows_on_the_next_tile(client):
+    before = client.get(tile_url(0, 0, 0)).json()["total"]
+    incident = Incident.objects.order_by("slug").first()
+    incident.pk = None
+    incident.slug = "a-copy-saved-in-the-admin"
+    incident.save()
+    assert client.get(tile_url(0, 0, 0)).json()["total"] == before + 1
+    incident.delete()
+    assert client.get(tile_url(0, 0, 0)).json()["total"] == before
+
+
+@pytest.mark.parametrize(
+    "path, status, parameter",
+    [
+        ("/map/clusters/a/0/0.json", 400, "z"),
+        ("/map/clusters/4/-1/0.json", 400, "x"),
+        ("/map/clusters/4/0/1.5.json", 400, "y"),
+        ("/map/clusters/25/0/0.json", 400, "z"),
+        ("/map/clusters/4/0/².json", 400, "y"),
+        ("/map/clusters/4/16/0.json", 404, None),
+        ("/map/clusters/0/0/1.json", 404, None),
+    ],
+)
+def test_a_bad_tile_is_refused_with_a_message(client, path, status, parameter):
+    response = client.get(path)
+    assert response.status_code == status
+    body = response.json()
+    assert body["description"]
+    if parameter:
+        assert body["parameter"] == parameter
+
+
+def test_a_bad_filter_on_a_tile_is_a_400_that_names_it(client):
+    response = client.get(REGION_TILE, {"datetime": "2021-13-01"})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "datetime"
+    response = client.get(REGION_TILE, {"type": "riot"})
+    assert response.json()["parameter"] == "type"
+
+
+def test_day_counts_give_the_seed_incidents_per_first_day(db):
+    expected = Counter(dt.date.fromisoformat(i["date"]) for i in seed.INCIDENTS)
+    assert pyramid.day_counts() == dict(expected)
+    clashes = Counter(dt.date.fromisoformat(i["date"]) for i in seed.incidents_where(type="clash"))
+    assert pyramid.day_counts(types=["clash"]) == dict(clashes)
+    day = dt.date(2021, 4, 29)
+    assert sum(pyramid.day_counts(start=day, end=day).values()) == len(
+        seed.incidents_on("2021-04-29")
+    )
+
+
+def test_loading_the_data_again_rebuilds_the_pyramid(db):
+    version = pyramid.current().version
+    call_command("load_incidents", str(seed.DATA_DIR / "incidents.json"), verbosity=0)
+    assert pyramid.current().version == version + 1
+    assert sum(pyramid.day_counts().values()) == len(seed.INCIDENTS)
+
+
+def test_the_list_alone_is_counted_up_to_the_limit_and_then_not_further(client, monkeypatch):
+    params = {"zoom": 8, "bbox": "69,39,72.5,41", "clusters": "0"}
+    data = client.get("/map/incidents.json", params).json()
+    assert data["total"] == len(seed.INCIDENTS) and data["clusters"] == []
+    assert [i["id"] for i in data["incidents"]] == list(
+        Incident.objects.order_by("date", "slug").values_list("slug", flat=True)
+    )
+    monkeypatch.setattr(filters, "COUNT_LIMIT", 5)
+    data = client.get("/map/incidents.json", params).json()
+    assert data["total"] is None and data["counted_to"] == 5
+    assert len(data["incidents"]) == len(seed.INCIDENTS)
+    response = client.get("/map/incidents.json", {**params, "clusters": "maybe"})
+    assert response.status_code == 400 and response.json()["parameter"] == "clusters"

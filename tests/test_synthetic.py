@@ -1,0 +1,69 @@
+"""load_synthetic_incidents and delete_synthetic_incidents: synthetic incidents come and go
+without touching the real data, and the map's pyramid and summary follow."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from border_map import pyramid, synthetic
+from border_map.models import Article, Excerpt, Incident, Place
+from tests import seed
+
+pytestmark = pytest.mark.django_db
+
+
+def real_rows():
+    return (
+        sorted(Incident.objects.values_list("slug", "date", "type", "place__slug", "claimed_by")),
+        sorted(Place.objects.values_list("slug", flat=True)),
+        sorted(Article.objects.values_list("slug", flat=True)),
+        Excerpt.objects.count(),
+    )
+
+
+def test_synthetic_incidents_load_and_delete_leaving_the_real_data_as_it_was():
+    before = real_rows()
+    call_command("load_synthetic_incidents", "1200", "--seed", "5", "--places", "300", verbosity=0)
+    assert Incident.objects.count() == len(seed.INCIDENTS) + 1200
+    assert Place.objects.filter(geocoder="synthetic").count() == 300
+    made = Incident.objects.filter(slug__startswith="synthetic-")
+    assert made.count() == 1200
+    # Every synthetic incident cites the article that says it is not real.
+    assert not made.filter(excerpts__isnull=True).exists()
+    assert set(made.values_list("excerpts__article__slug", flat=True)) == {"synthetic-data"}
+    assert sum(pyramid.day_counts().values()) == len(seed.INCIDENTS) + 1200
+    assert sum(c["count"] for c in pyramid.summary_claimants(pyramid.current())) == (
+        len(seed.INCIDENTS) + 1200
+    )
+    call_command("delete_synthetic_incidents", verbosity=0)
+    assert real_rows() == before
+    assert sum(pyramid.day_counts().values()) == len(seed.INCIDENTS)
+
+
+def test_the_same_seed_gives_the_same_incidents_and_loads_add_up():
+    synthetic.load(50, seed=3)
+    first = list(
+        Incident.objects.filter(slug__startswith="synthetic-")
+        .order_by("slug")
+        .values_list("date", "type", "claimed_by", "place__point")
+    )
+    synthetic.delete()
+    synthetic.load(50, seed=3)
+    again = list(
+        Incident.objects.filter(slug__startswith="synthetic-")
+        .order_by("slug")
+        .values_list("date", "type", "claimed_by", "place__point")
+    )
+    assert first == again
+    assert synthetic.load(30, seed=3) == 80
+
+
+def test_reloading_the_reviewed_incidents_keeps_the_synthetic_ones():
+    synthetic.load(40, seed=2)
+    call_command("load_incidents", str(seed.DATA_DIR / "incidents.json"), verbosity=0)
+    assert synthetic.synthetic_incidents().count() == 40
+    assert Incident.objects.count() == len(seed.INCIDENTS) + 40
+
+
+def test_a_count_below_one_is_refused():
+    with pytest.raises(CommandError, match="above 0"):
+        call_command("load_synthetic_incidents", "0", verbosity=0)
