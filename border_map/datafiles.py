@@ -3,7 +3,7 @@ names the file and the problem (a command turns it into its own error), and wher
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,21 +60,28 @@ def check_record(
 # object's state in the database to tell an object editors changed since from one they did not.
 
 
-def digest(state: Mapping[str, Any]) -> str:
-    """A hash of an object's state as a data file gives it (JSON values, keys in any order)."""
-    text = json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def digest(text: str) -> str:
+    """A short stand-in for a long text in a recorded state (an article's)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def recorded(kind: str) -> dict[str, str]:
-    """key -> digest of what the files last said about each object of a kind."""
-    return dict(LoadedRecord.objects.filter(kind=kind).values_list("key", "digest"))
+def recorded(kind: str) -> dict[str, dict[str, Any]]:
+    """key -> the fields the files last gave each object of a kind."""
+    return dict(LoadedRecord.objects.filter(kind=kind).values_list("key", "said"))
 
 
 def remember(kind: str, key: str, state: Mapping[str, Any]) -> None:
-    """Record what a file says about an object, as loaded."""
-    LoadedRecord.objects.update_or_create(kind=kind, key=key, defaults={"digest": digest(state)})
+    """Record what a file says about an object, as loaded (JSON values)."""
+    LoadedRecord.objects.update_or_create(kind=kind, key=key, defaults={"said": dict(state)})
 
 
-def forget(kind: str, keys: Iterable[str]) -> None:
-    LoadedRecord.objects.filter(kind=kind, key__in=list(keys)).delete()
+def edited(now: Mapping[str, Any], said: Mapping[str, Any] | None) -> bool:
+    """Whether an object's state differs from what the file last said, on the fields it said
+    (a field the format gained since is not an edit); never recorded: not edited, as every
+    object came from the files before editors worked in the database."""
+    return said is not None and any(k in now and now[k] != v for k, v in said.items())
+
+
+def changed(wanted: Mapping[str, Any], said: Mapping[str, Any]) -> bool:
+    """Whether the file now says something else than when it was last loaded."""
+    return any(k in said and said[k] != v for k, v in wanted.items())

@@ -4,7 +4,7 @@ file. Once editors work in the database it is the source of truth: the load adds
 has and the database lacks, applies the file's changes to incidents nobody edited since the
 file was last loaded, deletes those the file dropped if nobody edited them, and keeps every
 edited incident as the editor left it, reporting a conflict where the file changed it too
-(what the file last said of each incident is kept as a hash, datafiles.remember). The
+(what the file last said of each incident is kept, datafiles.remember). The
 load_incidents command runs it in a transaction."""
 
 import datetime
@@ -16,7 +16,16 @@ from typing import Any
 from django.utils.text import slugify
 
 from border_map.articles import sentences
-from border_map.datafiles import DataError, Say, check_record, digest, recorded, remember, silent
+from border_map.datafiles import (
+    DataError,
+    Say,
+    changed,
+    check_record,
+    edited,
+    recorded,
+    remember,
+    silent,
+)
 from border_map.models import (
     COUNTRIES,
     Actor,
@@ -298,16 +307,16 @@ def replace_all(path: str | Path, items: Any, say: Say = silent) -> Merge:
     }
     for item in incidents:
         slug, wanted = item["slug"], item_state(item)
+        said = last.get(slug)
         incident = stored.get(slug)
-        now = None if incident is None else digest(incident_state(incident))
-        if incident is None and slug in last:
+        if incident is None and said is not None:
             # Loaded before and deleted in the database since: an editor's decision.
             merge.conflicts.append(slug)
             say(f"CONFLICT {slug}: deleted in the database since {path} was loaded; not re-added")
             continue
-        if now is not None and now != digest(wanted) and now != last.get(slug):
-            # Edited in the database since the file was loaded (or never loaded from it).
-            if last.get(slug) == digest(wanted):
+        now = None if incident is None else incident_state(incident)
+        if now is not None and now != wanted and said is not None and edited(now, said):
+            if not changed(wanted, said):
                 merge.kept.append(slug)
                 say(f"kept {slug}: edited in the database; {path} has not changed it")
             else:
@@ -317,7 +326,7 @@ def replace_all(path: str | Path, items: Any, say: Say = silent) -> Merge:
                     "the database's version is kept"
                 )
             continue
-        if now is None or now != digest(wanted):
+        if now != wanted:
             incident, created = store(item)
             (merge.created if created else merge.updated).append(slug)
             say(
@@ -333,7 +342,7 @@ def replace_all(path: str | Path, items: Any, say: Say = silent) -> Merge:
     for slug, incident in sorted(stored.items()):
         if slug in in_file or slug not in last:
             continue
-        if digest(incident_state(incident)) == last[slug]:
+        if not edited(incident_state(incident), last[slug]):
             incident.delete()
             merge.deleted.append(slug)
         else:

@@ -431,13 +431,14 @@ class SourceGap(models.Model):
 
 
 class LoadedRecord(models.Model):
-    """What a data file last said about one object, as a hash (border_map.reviewed): load_data
-    tells from it whether the object was edited in the database since, and then keeps the edit
-    instead of overwriting it."""
+    """What a data file last said about one object (border_map.reviewed): load_data tells from
+    it whether the object was edited in the database since, and then keeps the edit instead of
+    overwriting it. Kept field by field, not as one hash, so that a field added to the files'
+    format later is not taken for an edit of every object."""
 
-    kind = models.CharField(max_length=20)  # "incident", "article"
+    kind = models.CharField(max_length=20)  # "incident", "article", "place"
     key = models.CharField(max_length=120)  # the object's slug
-    digest = models.CharField(max_length=64)  # sha256 of the record as the file gave it
+    said = models.JSONField(default=dict)  # the object's fields as the file gave them
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="loaded_record_unique")]

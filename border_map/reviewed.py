@@ -3,9 +3,9 @@ articles and the places they need back to the files load_data reads, and load_da
 editors changed in the database since the files were last loaded (articles and places here;
 incidents in border_map.incidents).
 
-What the files last said of each object is kept as a hash (datafiles.remember). An object whose
-database state differs from that hash was edited: load_data does not overwrite it, and reports
-a conflict when the file changed it too.
+What the files last said of each object is kept (datafiles.remember). An object whose database
+state differs from it was edited: load_data does not overwrite it, and reports a conflict when
+the file changed it too.
 """
 
 import csv
@@ -20,7 +20,16 @@ from django.contrib.gis.geos import Point
 
 from border_map import actors, context
 from border_map.articles import country_at, place_slug, read_article
-from border_map.datafiles import DataError, Say, digest, recorded, remember, silent
+from border_map.datafiles import (
+    DataError,
+    Say,
+    changed,
+    digest,
+    edited,
+    recorded,
+    remember,
+    silent,
+)
 from border_map.geocoding import GAZETTEER_COLUMNS, Entry, GeocodingError, read_curated
 from border_map.incidents import FIGURE_FIELDS, STORED, figure_rows, plain_value
 from border_map.models import Article, Incident, Place
@@ -59,11 +68,13 @@ def place_state(place: Place) -> dict[str, Any]:
 
 
 def article_state(article: Article) -> dict[str, Any]:
-    return {name: str(getattr(article, name)) for name in ARTICLE_FIELDS}
+    state = {name: str(getattr(article, name)) for name in ARTICLE_FIELDS}
+    return {**state, "text": digest(article.text)}
 
 
 def meta_state(meta: dict[str, Any], text: str) -> dict[str, Any]:
-    return {**{name: str(meta[name]) for name in ARTICLE_FIELDS if name != "text"}, "text": text}
+    state = {name: str(meta[name]) for name in ARTICLE_FIELDS if name != "text"}
+    return {**state, "text": digest(text)}
 
 
 # Loading.
@@ -84,14 +95,15 @@ def articles_to_load(paths: Iterable[str], kept: Kept, say: Say = silent) -> lis
     chosen = []
     for path in paths:
         meta, text = read_article(path)
-        slug, wanted = meta["slug"], digest(meta_state(meta, text))
+        slug, wanted = meta["slug"], meta_state(meta, text)
+        said = last.get(slug)
         article = Article.objects.filter(slug=slug).first()
-        now = None if article is None else digest(article_state(article))
         # A missing article is loaded again whatever happened to it: claims in the file cite it.
-        if now is None or now in (wanted, last.get(slug)):
+        now = None if article is None else article_state(article)
+        if now is None or now == wanted or not edited(now, said):
             chosen.append(path)
             continue
-        if last.get(slug) != wanted:
+        if said is not None and changed(wanted, said):
             kept.conflicts.append(f"article {slug}")
             say(f"CONFLICT article {slug}: edited in the database and changed in {path}")
         else:
@@ -111,23 +123,23 @@ def keeping_edited_places(kept: Kept, say: Say = silent) -> Iterator[None]:
     """Around an ingest: places edited in the database since the last load get their edited
     fields back after it, and every other place's state is recorded as the gazetteer gave it."""
     last = recorded("place")
-    edited = {
+    by_editors = {
         place.slug: {name: getattr(place, name) for name in PLACE_FIELDS}
         for place in Place.objects.filter(slug__in=list(last))
-        if digest(place_state(place)) != last[place.slug]
+        if edited(place_state(place), last[place.slug])
     }
     yield
     restored = []
     for place in Place.objects.all():
-        if place.slug not in edited:
+        if place.slug not in by_editors:
             remember("place", place.slug, place_state(place))
             continue
-        if digest(place_state(place)) != last[place.slug]:
+        if changed(place_state(place), last[place.slug]):
             kept.conflicts.append(f"place {place.slug}")
             say(f"CONFLICT place {place.slug}: edited in the database and in the gazetteer")
         else:
             kept.kept.append(f"place {place.slug}")
-        for name, value in edited[place.slug].items():
+        for name, value in by_editors[place.slug].items():
             setattr(place, name, value)
         place.country = country_at(place.point)
         place.save()

@@ -206,3 +206,19 @@ def test_an_article_edited_in_the_database_is_not_overwritten(tmp_path):
     out, err = load(folder, verbosity=1)
     assert Article.objects.get(slug=slug).title == "An editor's better title"
     assert f"article {slug}" in err
+
+
+def test_a_field_the_files_gained_since_the_last_load_is_not_taken_for_an_edit(tmp_path):
+    """As when a release adds a field to the incidents file: the record of the last load does
+    not have it, the database holds its default, the file a value; the file's value is loaded,
+    and nothing is reported."""
+    record = LoadedRecord.objects.get(kind="incident", key=FIRST)
+    del record.said["casualties"]
+    record.save()
+    Incident.objects.filter(slug=FIRST).update(casualties="")
+    folder = data_copy(tmp_path)
+    edit_file(folder, FIRST, casualties="A figure the new format gives")
+    _, err = load(folder, verbosity=0)
+    assert Incident.objects.get(slug=FIRST).casualties == "A figure the new format gives"
+    assert err == ""
+    assert "casualties" in LoadedRecord.objects.get(kind="incident", key=FIRST).said
