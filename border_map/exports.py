@@ -553,6 +553,7 @@ def incident_summaries(queryset: QuerySet, with_excerpts: int = 0) -> list[dict[
             **LAYERS["incidents"].annotations,
             x=X("place__point"),
             y=Y("place__point"),
+            place_kind=F("place__kind"),
         )
     )
     summaries = []
@@ -565,6 +566,9 @@ def incident_summaries(queryset: QuerySet, with_excerpts: int = 0) -> list[dict[
                 "lon": round(row["x"], COORDINATE_DECIMALS),
                 "lat": round(row["y"], COORDINATE_DECIMALS),
                 **{name: props[name] for name in MAP_SUMMARY},
+                # How precise the marker is (static/border_map/incidents_layer.js draws it so).
+                "place_kind": row["place_kind"],
+                "place_precision_m": row["place_precision_m"],
             }
         )
     if with_excerpts:

@@ -59,6 +59,40 @@ function popupContent(d, { typeName, where, articleLink }) {
   return el("div", { class: "incident-popup-body", "data-incident": d.id }, rows);
 }
 
+// Below this map width the popup is a sheet over the lower part of the map (map.css).
+const SHEET = "(max-width: 699px)";
+const GAP = 8; // pixels kept between the popup and the map's edges and controls
+
+/** The part of the map's box (in page pixels) that no control covers: between the controls of
+    the top corners and those of the bottom corners. */
+export function freeBox(container) {
+  const box = container.getBoundingClientRect();
+  const free = {
+    left: box.left + GAP,
+    right: box.right - GAP,
+    top: box.top + GAP,
+    bottom: box.bottom - GAP,
+  };
+  for (const control of container.querySelectorAll(".leaflet-top > *")) {
+    free.top = Math.max(free.top, control.getBoundingClientRect().bottom + GAP);
+  }
+  for (const control of container.querySelectorAll(".leaflet-bottom > *")) {
+    free.bottom = Math.min(free.bottom, control.getBoundingClientRect().top - GAP);
+  }
+  return free;
+}
+
+/** How far to pan the map ([x, y] pixels) to bring `box` inside `free`, top and left first. */
+export function panToFit(box, free) {
+  let dx = 0;
+  let dy = 0;
+  if (box.right > free.right) dx = box.right - free.right;
+  if (box.left - dx < free.left) dx = box.left - free.left;
+  if (box.bottom > free.bottom) dy = box.bottom - free.bottom;
+  if (box.top - dy < free.top) dy = box.top - free.top;
+  return [Math.round(dx), Math.round(dy)];
+}
+
 /* `detailURL` has __slug__ where the incident's id goes; `linked` is the incident a link names
    (it counts as open until `open` shows it or finds it gone); `onChange(id)` runs whenever the
    open incident changes (to an id, or to null when its popup closes). */
@@ -80,29 +114,64 @@ export function incidentPopups(
     setCurrent(null);
   }
 
-  function show(d, pan) {
+  const container = map.getContainer();
+  const sheet = window.matchMedia(SHEET);
+
+  function show(d) {
     if (popup) popup.off("remove", onPopupRemove);
+    container.removeAttribute("data-popup-fitted");
     const room = map.getSize().x - 60; // popup padding and tip included
     popup = L.popup({
       className: "incident-popup",
       maxWidth: Math.min(340, room),
       minWidth: Math.min(220, room),
-      autoPan: pan,
+      autoPan: false, // fit() places it clear of the controls
       offset: [0, -4],
     })
       .setLatLng([d.lat, d.lon])
       .setContent(popupContent(d, { typeName, where, articleLink }));
     popup.on("remove", onPopupRemove);
     popup.openOn(map);
+    const element = popup.getElement();
+    const content = element.querySelector(".leaflet-popup-content");
+    if (sheet.matches) {
+      // A sheet over the lower part of the map, out of the map's moving panes, above the
+      // controls; it scrolls inside itself.
+      element.classList.add("popup-sheet");
+      container.append(element);
+      content.style.maxHeight = `${Math.round(map.getSize().y * 0.5)}px`;
+    } else {
+      const free = freeBox(container);
+      // Room for the popup's padding, close button and tip besides its content.
+      content.style.maxHeight = `${Math.max(120, Math.round(free.bottom - free.top - 60))}px`;
+    }
+  }
+
+  /* Pans the map so that the open popup lies inside the map, clear of the controls; on a
+     sheet, so that the incident lies above the sheet. */
+  function fit(id) {
+    if (!popup || current !== id) return;
+    const element = popup.getElement();
+    if (sheet.matches) {
+      const height = map.getSize().y - element.offsetHeight;
+      const y = map.latLngToContainerPoint(popup.getLatLng()).y;
+      if (y < GAP || y > height - GAP) map.panBy([0, y - height / 2], { animate: false });
+    } else {
+      const [dx, dy] = panToFit(element.getBoundingClientRect(), freeBox(container));
+      if (dx || dy) map.panBy([dx, dy], { animate: false });
+    }
+    container.setAttribute("data-popup-fitted", id);
   }
 
   function flyTo(d) {
     // Put the incident a quarter of the map's height below the centre, so that the popup
-    // above it fits.
+    // above it fits; above the centre when the popup is a sheet under it.
     const zoom = Math.max(map.getZoom(), 11);
-    const point = map.project([d.lat, d.lon], zoom).subtract([0, map.getSize().y / 4]);
+    const quarter = (map.getSize().y / 4) * (sheet.matches ? -1 : 1);
+    const point = map.project([d.lat, d.lon], zoom).subtract([0, quarter]);
     const centre = map.unproject(point, zoom);
-    show(d, false);
+    show(d);
+    map.once("moveend", () => fit(d.id));
     if (reducedMotion) map.setView(centre, zoom);
     else map.flyTo(centre, zoom, { duration: 0.6 });
   }
@@ -117,7 +186,10 @@ export function incidentPopups(
       details.set(id, d);
       if (current !== id) return;
       if (move === "fly") flyTo(d);
-      else show(d, move === "pan");
+      else {
+        show(d);
+        if (move === "pan") fit(id);
+      }
     } catch (error) {
       // A link to an incident that does not exist (any more): drop it from the URL.
       if (error && error.status === 404 && current === id) setCurrent(null);

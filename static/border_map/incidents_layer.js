@@ -2,6 +2,8 @@
    or the database's clusters when the view holds too many. */
 import { clusterDisc, countByType } from "./clusters.js";
 import { el } from "./dom.js";
+import { areaGroups, isArea, precisionClass } from "./precision.js";
+import { format, gettext, localName } from "./translation.js";
 
 function clusterIcon(count, byType, colourOf) {
   const disc = clusterDisc(count, byType, colourOf);
@@ -12,6 +14,8 @@ function clusterIcon(count, byType, colourOf) {
 
 /** The layer, and `draw(data, zoom)` / `clear()` for an answer of the incidents endpoint. */
 export function incidentLayer(map, { colourOf, onMarkerClick }) {
+  // Area-level claims: one badge per area with its count, apart from the clustered points.
+  const areaLayer = L.layerGroup();
   const pointLayer = L.markerClusterGroup({
     maxClusterRadius: 40,
     showCoverageOnHover: false,
@@ -27,7 +31,11 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
   let drawnKey = null;
 
   function incidentMarker(incident) {
-    const dot = el("span", { class: "incident-dot", "data-incident": incident.id });
+    const precision = precisionClass(incident.place_kind, incident.place_precision_m);
+    const dot = el("span", {
+      class: `incident-dot precision-${precision}`,
+      "data-incident": incident.id,
+    });
     dot.style.background = colourOf(incident.type);
     const marker = L.marker([incident.lat, incident.lon], {
       icon: L.divIcon({ html: dot, className: "incident-marker", iconSize: [18, 18] }),
@@ -53,9 +61,47 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
     return marker;
   }
 
+  function areaBadge(group) {
+    const name = localName(group.place, group.place_ru);
+    const count = group.incidents.length;
+    const badge = el("span", { class: "area-badge" }, [
+      el("span", { class: "area-name", text: name }),
+      el("span", { class: "area-count", text: String(count) }),
+    ]);
+    const marker = L.marker([group.lat, group.lon], {
+      icon: L.divIcon({ html: badge, className: "incident-area", iconSize: null }),
+      title: format(gettext("%(n)s claims about %(area)s as a whole"), { n: count, area: name }),
+      keyboard: true,
+    });
+    const claims = group.incidents.map((incident) => {
+      const button = el("button", {
+        type: "button",
+        class: "area-claim",
+        "data-incident": incident.id,
+        text: `${incident.date}: ${incident.title}`,
+      });
+      button.addEventListener("click", () => onMarkerClick(incident.id));
+      return el("li", {}, [button]);
+    });
+    marker.bindPopup(
+      el("div", { class: "area-popup" }, [
+        el("h3", { text: name }),
+        el("p", {
+          text: format(gettext("%(n)s claims about the area as a whole, not a point in it:"), {
+            n: count,
+          }),
+        }),
+        el("ul", {}, claims),
+      ]),
+      { className: "area-claims-popup", maxWidth: Math.min(320, map.getSize().x - 60) },
+    );
+    return marker;
+  }
+
   function clear() {
     pointLayer.clearLayers();
     clusterLayer.clearLayers();
+    areaLayer.clearLayers();
     drawnKey = null;
   }
 
@@ -67,9 +113,11 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
     if (key === drawnKey) return;
     clear();
     for (const cluster of data.clusters) clusterLayer.addLayer(serverCluster(cluster));
-    pointLayer.addLayers(data.incidents.map(incidentMarker));
+    // Area-level claims (a district, a region) are badges on their area, not pins in a town.
+    pointLayer.addLayers(data.incidents.filter((i) => !isArea(i)).map(incidentMarker));
+    for (const group of areaGroups(data.incidents)) areaLayer.addLayer(areaBadge(group));
     drawnKey = key;
   }
 
-  return { layer: L.layerGroup([pointLayer, clusterLayer]), draw, clear };
+  return { layer: L.layerGroup([pointLayer, clusterLayer]), areaLayer, draw, clear };
 }

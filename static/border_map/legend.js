@@ -17,6 +17,15 @@ export function addLegend(map, colours, countries, typeName) {
       items.push(el("li", {}, [swatch("dot", colour), typeName(type)]));
     }
     items.push(
+      el("li", { class: "legend-heading", text: gettext("How precise the place is") }),
+      el("li", {}, [swatch("dot precision-exact", "#555"), gettext("exact: within 1 km")]),
+      el("li", {}, [swatch("dot precision-near", "#555"), gettext("near: within 10 km")]),
+      el("li", {}, [
+        swatch("area-badge-swatch"),
+        gettext("area: claims about a district or region as a whole, with their count"),
+      ]),
+    );
+    items.push(
       el("li", {}, [
         swatch("cluster"),
         gettext("group of incidents (share of each type); click to zoom in"),
@@ -50,6 +59,10 @@ export function addLegend(map, colours, countries, typeName) {
       el("ul", {}, items),
     ]);
     if (window.matchMedia("(min-width: 1000px) and (min-height: 880px)").matches) box.open = true;
+    // An open popup needs the room: the legend closes (the reader can open it again).
+    map.on("popupopen", () => {
+      box.open = false;
+    });
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
     return box;

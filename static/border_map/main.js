@@ -10,6 +10,7 @@ import { incidentLayer } from "./incidents_layer.js";
 import { addLegend } from "./legend.js";
 import { incidentList } from "./list.js";
 import { placesLayer } from "./places.js";
+import { areasHidden, isArea, withAreas } from "./precision.js";
 import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
 import { shareControls } from "./share.js";
@@ -49,16 +50,20 @@ function start({ map, control, tiles, config }) {
   const kindName = (kind) => config.kindNames[kind] || kind;
   const where = (d) => contextText(d, countryName);
   const linked = readState(window.location.search);
+  let hideAreas = areasHidden(window.location.search);
   const articleLink = (path) => withLanguage(path, linked.lang);
   const languageSwitch = document.getElementById("language-switch");
 
   function writeURL() {
     const state = [filters.values(), map.getCenter(), map.getZoom(), popups.current()];
-    const query = pageQuery(...state, linked.lang);
+    const query = withAreas(pageQuery(...state, linked.lang), hideAreas);
     window.history.replaceState(null, "", `${window.location.pathname}?${query}`);
     // The switch opens the same view in the other language.
     if (languageSwitch) {
-      const other = pageQuery(...state, languageSwitch.getAttribute("data-lang"));
+      const other = withAreas(
+        pageQuery(...state, languageSwitch.getAttribute("data-lang")),
+        hideAreas,
+      );
       languageSwitch.href = `${window.location.pathname}?${other}`;
     }
     share.update(filters.values(), query);
@@ -118,8 +123,17 @@ function start({ map, control, tiles, config }) {
   });
   control.addOverlay(places.layer, gettext("Places"));
   control.addOverlay(incidents.layer, gettext("Incidents"));
+  control.addOverlay(incidents.areaLayer, gettext("Area-level claims (district, region)"));
   places.layer.addTo(map);
   incidents.layer.addTo(map);
+  if (!hideAreas) incidents.areaLayer.addTo(map);
+  // The toggle hides the area-level claims from the list too, and the URL keeps it.
+  map.on("overlayadd overlayremove", (event) => {
+    if (event.layer !== incidents.areaLayer) return;
+    hideAreas = event.type === "overlayremove";
+    writeURL();
+    loadIncidents();
+  });
   addLegend(map, config.types, config.countries, typeName);
   placeScaleBar(map);
   translateLeaflet(map);
@@ -142,7 +156,11 @@ function start({ map, control, tiles, config }) {
       ]);
       if (current !== latest) return; // a newer view is on its way
       incidents.draw(mergeTiles(answers), params.get("zoom"));
-      list.render(data, popups.current());
+      const shown = hideAreas ? data.incidents.filter((i) => !isArea(i)) : data.incidents;
+      // total is null when more match than the list endpoint counts to.
+      const total =
+        data.total === null ? null : data.total - (data.incidents.length - shown.length);
+      list.render({ ...data, incidents: shown, total }, popups.current());
       totals.render(data.totals);
       root.setAttribute("data-incident-total", String(data.total));
       // Which view is drawn, so that a test (or a benchmark) can wait for a given view.

@@ -16,6 +16,26 @@ export function precisionText(p) {
     : format(gettext("Position within about %(km)s."), { km });
 }
 
+/** Whether a place lies on its nearest shared line as far as its position tells: within its
+    precision of the line. */
+export function onTheLine(p) {
+  return p.line && typeof p.line_distance_km === "number"
+    ? p.line_distance_km * 1000 <= p.precision_m
+    : false;
+}
+
+/** What a place is, in words, and whose it is: "town, Kyrgyzstan"; a place with no country
+    on a shared line says so instead ("on the Kyrgyzstan–Tajikistan line"). */
+export function placeKindText(p, kindName, countryName) {
+  const kind = kindName(p.kind);
+  if (p.country) return `${kind}, ${countryName(p.country)}`;
+  if (onTheLine(p)) {
+    const line = p.line.split("-").map(countryName).join("–");
+    return `${kind}, ${format(gettext("on the %(line)s line, within the precision of its position"), { line })}`;
+  }
+  return kind;
+}
+
 function placeFeatures(data, { attribution, countryName, kindName }) {
   const byId = {};
   const layer = L.geoJSON(data, {
@@ -60,11 +80,10 @@ function placeFeatures(data, { attribution, countryName, kindName }) {
       featureLayer.bindPopup(
         el("div", { class: "place-popup" }, [
           el("h3", { text: name }),
-          el("p", { text: kindName(p.kind) + (p.country ? `, ${countryName(p.country)}` : "") }),
+          el("p", { class: "place-kind", text: placeKindText(p, kindName, countryName) }),
           el("p", { class: "place-context", text: contextText(p, countryName) }),
           el("p", { text: precisionText(p) }),
           el("p", { class: "place-source" }, [`${gettext("Source:")} `, p.source]),
-          p.needs_review ? el("p", { text: gettext("Needs review.") }) : null,
         ]),
       );
     },
