@@ -169,6 +169,8 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
             raise filters.BadParameter("clusters", "give 0 (the list only) or 1.")
     except filters.BadParameter as error:
         return error.response()
+    # Figures added up per side, under the list: what the claims in view say, not facts.
+    totals = exports.side_totals(queryset)
     if request.GET.get("clusters") == "0":
         # The page draws the map from the cluster tiles (border_map.tiles) and asks here only
         # for the list, whose count stops at filters.COUNT_LIMIT: past it, total is null.
@@ -180,6 +182,7 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
                 "counted_to": filters.COUNT_LIMIT,
                 "clusters": [],
                 "incidents": incidents,
+                "totals": totals,
             }
         )
     total = queryset.count()
@@ -188,8 +191,6 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
     else:
         clusters = _clusters(queryset, int(zoom))
         incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
-    # Figures added up per side, under the list: what the claims in view say, not facts.
-    totals = exports.side_totals(queryset)
     return JsonResponse(
         {"total": total, "clusters": clusters, "incidents": incidents, "totals": totals}
     )

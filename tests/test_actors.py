@@ -210,3 +210,9 @@ def test_reloading_actors_and_incidents_changes_nothing(db):
     call_command("load_incidents", str(DATA_DIR / "incidents.json"), verbosity=0)
     assert snapshot() == before
     assert list(CasualtyFigure.objects.values_list("pk", flat=True).order_by("pk")) == figures
+
+
+def test_the_list_only_answer_of_the_page_carries_the_totals_too(client, db):
+    """The page asks for the list alone (clusters=0; the map comes from the tiles)."""
+    answer = json.loads(body(client, f"/map/incidents.json?{EVERYWHERE}&clusters=0"))
+    assert [t["side"] for t in answer["totals"]] == ["kyrgyz-official", "tajik-official", "media"]

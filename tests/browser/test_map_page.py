@@ -31,10 +31,11 @@ def seed(django_db_blocker, django_db_setup):
 
 
 def drawn_incident_count(page):
-    """Incidents on the map: single markers plus the counts shown on cluster discs."""
+    """Incidents on the map: single markers plus the counts shown on cluster discs and on the
+    badges of area-level claims."""
     return page.evaluate(
         """() => document.querySelectorAll('.incident-marker').length +
-        Array.from(document.querySelectorAll('.incident-cluster'))
+        Array.from(document.querySelectorAll('.incident-cluster, .incident-area .area-count'))
           .reduce((n, c) => n + parseInt(c.textContent.replace(/,/g, ''), 10), 0)"""
     )
 
