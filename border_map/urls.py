@@ -15,6 +15,7 @@ urlpatterns = [
     path("map/incidents.json", views.incidents_in_view, name="map_incidents"),
     path("map/incidents/<slug:slug>.json", views.incident_detail, name="map_incident"),
     path("map/claimants.json", views.claimants_json, name="map_claimants"),
+    path("map/timeline.json", views.timeline_json, name="map_timeline"),
     path("map/countries.geojson", views.countries_geojson, name="map_countries"),
     path("api/<str:layer>.geojson", api.layer_geojson, name="layer_geojson"),
     path("api/<str:layer>.csv", api.layer_export, {"fmt": "csv"}, name="layer_csv"),

@@ -21,7 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import exports, filters, i18n, maps
+from . import exports, filters, i18n, maps, timeline
 from .articles import reading_spans
 from .models import Article, Country, Excerpt, Incident, Place
 
@@ -41,6 +41,7 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "incidents": reverse("map_incidents"),
         "incident": reverse("map_incident", args=["__slug__"]),
         "claimants": reverse("map_claimants"),
+        "timeline": reverse("map_timeline"),
         "places": reverse("layer_geojson", args=["places"]),
         "enclaves": reverse("layer_geojson", args=["enclaves"]),
         "boundaries": reverse("layer_geojson", args=["boundaries"]),
@@ -159,6 +160,25 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
         clusters = _clusters(queryset, int(zoom))
         incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
     return JsonResponse({"total": total, "clusters": clusters, "incidents": incidents})
+
+
+@require_safe
+@gzip_page
+@conditional_page
+@cache_control(no_cache=True)
+def timeline_json(request: HttpRequest) -> JsonResponse:
+    """Incidents per day (per week or month over a long span) and type, for the time bar:
+    ``{"unit", "first", "last", "total", "bins": [[first day, last day, {type: n}], ...]}``.
+
+    Takes the filters of ``incidents_in_view`` (bbox, datetime, claimed_by, type, ...); the page
+    leaves out the dates, so that the bar shows the whole span with the chosen range on it.
+    One GROUP BY query; the ETag of the body lets the browser revalidate (a 304 when unchanged).
+    """
+    try:
+        queryset = filters.filtered_queryset("incidents", request.GET)
+    except filters.BadParameter as error:
+        return error.response()
+    return JsonResponse(timeline.bins(timeline.day_counts(queryset)))
 
 
 @require_safe

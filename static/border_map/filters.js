@@ -52,6 +52,13 @@ export function filterForm(form) {
     inputs.type.value = known ? filters.type : "";
   }
 
+  /* Set the dates (the time bar's range; both empty: all days). */
+  function setDates(from, to) {
+    inputs.from.value = from;
+    inputs.to.value = to;
+    limitDates();
+  }
+
   /* The claimant options come from their own endpoint, so the page's HTML does not grow with
      the number of claimants. A chosen claimant that has no incident stays, with (0). */
   function setClaimants(claimants) {
@@ -67,5 +74,5 @@ export function filterForm(form) {
     inputs.claimed_by.value = chosen;
   }
 
-  return { values, limitDates, restore, setClaimants };
+  return { values, limitDates, restore, setClaimants, setDates };
 }

@@ -13,8 +13,16 @@ import { addReferenceLayers } from "./reference_layers.js";
 import { placeScaleBar } from "./scale.js";
 import { shareControls } from "./share.js";
 import { contextText, refusalText } from "./text.js";
+import { timeBar } from "./timebar.js";
 import { format, gettext, language, translateLeaflet } from "./translation.js";
-import { edges, pageQuery, readState, viewParams, withLanguage } from "./url_state.js";
+import {
+  edges,
+  filterParams,
+  pageQuery,
+  readState,
+  viewParams,
+  withLanguage,
+} from "./url_state.js";
 
 function start({ map, control, config }) {
   const root = document.documentElement;
@@ -136,6 +144,30 @@ function start({ map, control, config }) {
     }
   }
 
+  // The time bar (not in the embedded map): its counts follow the claimant and type filters,
+  // its range is the date filters.
+  const timebarRoot = document.getElementById("timebar");
+  const timebar = timebarRoot
+    ? timeBar({
+        root: timebarRoot,
+        fetchJSON: latestOnly(),
+        url: config.urls.timeline,
+        types: Object.keys(config.types),
+        colourOf,
+        typeName,
+        onRange: ({ from, to }) => {
+          filters.setDates(from, to);
+          form.dispatchEvent(new Event("change"));
+        },
+      })
+    : null;
+  function followFilters() {
+    if (!timebar) return;
+    const values = filters.values();
+    timebar.load(filterParams({ ...values, from: "", to: "" }));
+    timebar.show(values);
+  }
+
   filters.restore(linked.filters);
   if (linked.view)
     map.setView([linked.view.lat, linked.view.lon], linked.view.zoom, { animate: false });
@@ -153,6 +185,7 @@ function start({ map, control, config }) {
     popups.closeUnless((d) => matchesFilters(d, filters.values()));
     writeURL();
     loadIncidents();
+    followFilters();
   });
   form.addEventListener("submit", (event) => event.preventDefault());
   form.addEventListener("reset", () => {
@@ -161,10 +194,13 @@ function start({ map, control, config }) {
       filters.limitDates();
       writeURL();
       loadIncidents();
+      if (timebar) timebar.stop();
+      followFilters();
     }, 0);
   });
   writeURL();
   loadIncidents();
+  followFilters();
   places.load();
   if (linked.incident) popups.open(linked.incident, "stay");
   fetchJSON(config.urls.claimants)
