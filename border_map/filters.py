@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 
 from . import exports
-from .models import Enclave, Incident
+from .models import Enclave, Event, Incident
 
 MAX_LIMIT = 10_000
 # Larger offsets overflow the databases' integers (a 500); no layer comes near this many rows.
@@ -263,11 +263,22 @@ def _enclave(queryset: QuerySet, params: Params) -> QuerySet:
     return queryset.filter(**{f"{_context_prefix(queryset)}enclave__in": chosen})
 
 
+def _contested(queryset: QuerySet, params: Params) -> QuerySet:
+    # Events with claims from both governments (events.CONTESTED_SIDES), or their claims.
+    if not flag(params, "contested"):
+        return queryset
+    from .events import contested_events
+
+    field = "pk" if queryset.model is Event else "event"
+    return queryset.filter(**{f"{field}__in": contested_events()})
+
+
 PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
     "claimed_by": _claimed_by,
     "type": _type,
     "near_line_km": _near_line_km,
     "enclave": _enclave,
+    "contested": _contested,
 }
 
 

@@ -3,15 +3,21 @@ dates, type, each quote found exactly once in the article), and one bad incident
 file. The file is the source of truth: incidents no longer in it are deleted. The load_incidents
 command runs it in a transaction."""
 
-import datetime
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.utils.text import slugify
 
 from border_map.articles import sentences
-from border_map.datafiles import DataError, Say, check_record, silent
+from border_map.datafiles import (
+    DataError,
+    Problem,
+    Say,
+    check_date,
+    check_record,
+    numbered_records,
+    silent,
+)
 from border_map.models import Article, Excerpt, Incident, Mention, Place
 
 FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -41,15 +47,6 @@ STORED = (
     "claimed_by",
     "casualties",
 )
-
-Problem = Callable[[str], DataError]
-
-
-def _date(value: str, problem: Problem) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise problem(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _span(text: str, quote: Any, start: Any, problem: Problem) -> tuple[int, int]:
@@ -89,14 +86,7 @@ def validate(path: str | Path, items: Any) -> list[dict[str, Any]]:
     checked, slugs = [], set()
     articles: dict[str, Article | None] = {}
     places: dict[str, Place | None] = {}
-    for number, item in enumerate(items, start=1):
-        name = item.get("slug") if isinstance(item, dict) else None
-
-        def problem(message: str, number: int = number, name: Any = name) -> DataError:
-            return DataError(f"{path}: incident {number} ({name or 'no slug'}): {message}")
-
-        if not isinstance(item, dict):
-            raise problem("must be a JSON object")
+    for item, problem in numbered_records(path, items, "incident"):
         item = check_record(
             item, FIELDS, OPTIONAL, ("slug", "title", "claimed_by", "place", "article"), problem
         )
@@ -112,8 +102,8 @@ def validate(path: str | Path, items: Any) -> list[dict[str, Any]]:
                 f"date_precision {item['date_precision']!r} is not one of "
                 f"{Incident.DatePrecision.values}"
             )
-        date = _date(item["date"], problem)
-        date_end = None if item["date_end"] is None else _date(item["date_end"], problem)
+        date = check_date(item["date"], problem)
+        date_end = None if item["date_end"] is None else check_date(item["date_end"], problem)
         if item["date_precision"] == "range":
             if date_end is None or date_end <= date:
                 raise problem("a range needs a date_end after its date")

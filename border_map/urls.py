@@ -12,6 +12,7 @@ urlpatterns = [
     path("embed/", views.embed_page, name="map_embed"),
     path("articles/", views.article_list, name="article_list"),
     path("articles/<slug:slug>/", views.article_page, name="article"),
+    path("events/<slug:slug>/", views.event_page, name="event"),
     path("map/incidents.json", views.incidents_in_view, name="map_incidents"),
     path("map/incidents/<slug:slug>.json", views.incident_detail, name="map_incident"),
     path("map/claimants.json", views.claimants_json, name="map_claimants"),

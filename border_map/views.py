@@ -21,9 +21,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import exports, filters, i18n, maps, timeline
+from . import events, exports, filters, i18n, maps, timeline
 from .articles import reading_spans
-from .models import Article, Country, Excerpt, Incident, Place
+from .models import Article, Country, Event, Excerpt, Incident, Place
 
 # Up to this many incidents in view are sent one by one (clustered in the browser, where
 # markers at the same place can be spread out); beyond it the database clusters them.
@@ -42,6 +42,7 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "incident": reverse("map_incident", args=["__slug__"]),
         "claimants": reverse("map_claimants"),
         "timeline": reverse("map_timeline"),
+        "event": reverse("event", args=["__slug__"]),
         "places": reverse("layer_geojson", args=["places"]),
         "enclaves": reverse("layer_geojson", args=["enclaves"]),
         "boundaries": reverse("layer_geojson", args=["boundaries"]),
@@ -239,6 +240,55 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "each passage marked with who made the claim."
             ),
             "lang": i18n.chosen_language(request),
+        },
+    )
+
+
+@require_safe
+def event_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """An event's claims side by side, one column per side (Kyrgyz official, Tajik official,
+    third party, media), each with its claimant, figures and verbatim excerpts, under a table of
+    what they disagree on."""
+    event = get_object_or_404(Event.objects.select_related("place"), slug=slug)
+    claims = list(
+        Incident.objects.published()
+        .filter(event=event)
+        .select_related(*CLAIM_RELATED)
+        .prefetch_related(
+            Prefetch("excerpts", Excerpt.objects.select_related("article").order_by("start"))
+        )
+        .order_by("date", "slug")
+    )
+    for claim in claims:
+        claim.type_name = maps.type_name(claim.type)  # type: ignore[attr-defined]
+    columns = events.by_side(claims)
+    shown = {c.slug for c in claims}
+    # Each disagreement as a row of answers in the columns' claim order ("" where a claim is
+    # silent on that point); answers for claims not published are left out.
+    order = [c for column in columns for c in column["claims"]]
+    disagreements = [
+        {
+            "point": point["point"],
+            "answers": [(c, point["answers"].get(c.slug, "")) for c in order],
+        }
+        for point in event.disagreements
+        if set(point["answers"]) & shown
+    ]
+    sides = {column["slug"] for column in columns}
+    return render(
+        request,
+        "border_map/event.html",
+        {
+            "event": event,
+            "columns": columns,
+            "claims": order,
+            "disagreements": disagreements,
+            "contested": all(side in sides for side in events.CONTESTED_SIDES),
+            "lang": i18n.chosen_language(request),
+            "og_description": (
+                f"{event.title}: {len(claims)} claim{'s' if len(claims) != 1 else ''} side by "
+                "side, each with who made it and the article's own words."
+            ),
         },
     )
 

@@ -8,6 +8,8 @@ export function matchesFilters(d, filters) {
   const { from, to } = filters;
   if (filters.claimed_by && d.claimed_by !== filters.claimed_by) return false;
   if (filters.type && d.type !== filters.type) return false;
+  // Only claims of an event can be in a contested one (the server knows which events are).
+  if (filters.contested && !d.event) return false;
   if (to && d.date > to) return false;
   if (from && (d.date_end || d.date) < from) return false;
   return true;
@@ -20,6 +22,7 @@ export function filterForm(form) {
     to: form.querySelector("#filter-to"),
     claimed_by: form.querySelector("#filter-claimed-by"),
     type: form.querySelector("#filter-type"),
+    contested: form.querySelector("#filter-contested"),
   };
   // The template's min and max (the days of the data) stay the outer limits.
   const dayLimits = { min: inputs.from.min, max: inputs.to.max };
@@ -30,6 +33,7 @@ export function filterForm(form) {
       to: inputs.to.value,
       claimed_by: inputs.claimed_by.value,
       type: inputs.type.value,
+      contested: inputs.contested?.checked ? "1" : "",
     };
   }
 
@@ -50,6 +54,7 @@ export function filterForm(form) {
     limitDates();
     const known = Array.from(inputs.type.options).some((o) => o.value === filters.type);
     inputs.type.value = known ? filters.type : "";
+    if (inputs.contested) inputs.contested.checked = filters.contested === "1";
   }
 
   /* Set the dates (the time bar's range; both empty: all days). */

@@ -83,6 +83,7 @@ function start({ map, control, config }) {
   });
   const popups = incidentPopups(map, {
     detailURL: config.urls.incident,
+    eventURL: config.urls.event,
     reducedMotion,
     linked: linked.incident,
     typeName,

@@ -2,7 +2,13 @@
    filters, map view and open incident to parameters, and back. */
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-export const NO_FILTERS = Object.freeze({ from: "", to: "", claimed_by: "", type: "" });
+export const NO_FILTERS = Object.freeze({
+  from: "",
+  to: "",
+  claimed_by: "",
+  type: "",
+  contested: "",
+});
 
 /** The filter parameters the endpoints and the export share (datetime as an interval). */
 export function filterParams(filters) {
@@ -11,6 +17,7 @@ export function filterParams(filters) {
   if (from || to) params.set("datetime", `${from || ".."}/${to || ".."}`);
   if (filters.claimed_by) params.set("claimed_by", filters.claimed_by);
   if (filters.type) params.set("type", filters.type);
+  if (filters.contested) params.set("contested", "1");
   return params;
 }
 
@@ -36,6 +43,7 @@ export function readState(search) {
       to: DAY.test(last) ? last : "",
       claimed_by: params.get("claimed_by") || "",
       type: params.get("type") || "",
+      contested: params.get("contested") === "1" ? "1" : "",
     },
     incident: params.get("incident"),
     place: params.get("place"),

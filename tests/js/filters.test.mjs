@@ -34,3 +34,9 @@ test("every filter must hold at once", () => {
   assert.equal(matchesFilters(ONE_DAY, filters), false);
   assert.equal(matchesFilters(ONE_DAY, { ...filters, type: "clash" }), true);
 });
+
+test("contested only keeps claims that belong to an event", () => {
+  const contested = { ...NO_FILTERS, contested: "1" };
+  assert.equal(matchesFilters(ONE_DAY, contested), false);
+  assert.equal(matchesFilters({ ...ONE_DAY, event: "shooting-at-golovnoi" }, contested), true);
+});

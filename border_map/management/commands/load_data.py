@@ -1,4 +1,5 @@
-"""Run every loader in order: boundaries, then articles (places and excerpts), then incidents."""
+"""Run every loader in order: boundaries, then articles (places and excerpts), then incidents,
+then the events that group them."""
 
 from typing import Any
 
@@ -12,6 +13,7 @@ STEPS = [
     ("load_boundaries", [str(DATA_DIR / "osm-countries-kgz-tjk-uzb.geojson")]),
     ("ingest_article", sorted(str(p) for p in (DATA_DIR / "articles").glob("*.json"))),
     ("load_incidents", [str(DATA_DIR / "incidents.json")]),
+    ("load_events", [str(DATA_DIR / "events.json")]),
 ]
 
 

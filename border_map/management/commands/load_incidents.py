@@ -6,9 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from border_map.datafiles import read_json
 from border_map.incidents import replace_all
-from border_map.management.loading import data_errors, loading_transaction, progress
+from border_map.management.loading import load_file
 
 
 class Command(BaseCommand):
@@ -19,12 +18,4 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="do everything, then roll back")
 
     def handle(self, path: str, dry_run: bool = False, **options: Any) -> None:
-        verbose = options["verbosity"] >= 1
-        with data_errors():
-            items = read_json(path)
-        with loading_transaction(dry_run, self.stdout, verbose):
-            loaded, deleted = replace_all(path, items, progress(self.stdout, verbose))
-            if verbose:
-                for slug in deleted:
-                    self.stdout.write(f"deleted {slug}: no longer in {path}")
-                self.stdout.write(f"{loaded} incidents loaded from {path}, {len(deleted)} deleted")
+        load_file(path, replace_all, "incidents", self.stdout, dry_run, options["verbosity"] >= 1)
