@@ -31,15 +31,10 @@ FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 OPTIONAL: dict[str, Any] = {"date_end": None, "notes": "", "disagreements": []}
 
-# The sides an event page shows, in this order, with the words for them; a claim whose side is
-# not known yet (no actor) goes in the last column.
-SIDES = (
-    ("kyrgyz-official", gettext_lazy("Kyrgyz official")),
-    ("tajik-official", gettext_lazy("Tajik official")),
-    ("third-party", gettext_lazy("Third party")),
-    ("media", gettext_lazy("Media")),
-    ("", gettext_lazy("Side not recorded")),
-)
+# The sides an event page shows first, in this order (the two governments side by side), then
+# any other side the data declares; a claim whose actor is not recorded goes last.
+SIDES = ("kyrgyz-official", "tajik-official", "joint", "third-party", "media")
+NO_SIDE = gettext_lazy("Side not recorded")
 # An event is contested when it has claims from both of these sides.
 CONTESTED_SIDES = ("kyrgyz-official", "tajik-official")
 # Claims at the same place this many days apart or closer are proposed as one event.
@@ -122,28 +117,20 @@ def replace_all(path: str | Path, items: Any, say: Say = silent) -> tuple[int, l
     return len(events), removed_slugs
 
 
-def side_field() -> str | None:
-    """The field path from a claim to its side's slug, where the data records actors."""
-    names = {f.name for f in Incident._meta.get_fields()}
-    return "actor__side__slug" if "actor" in names else None
-
-
 def contested_events() -> QuerySet:
     """Events with published claims from both governments (CONTESTED_SIDES)."""
-    side = side_field()
-    if side is None:
-        return Event.objects.none()
     events = Event.objects.all()
     for slug in CONTESTED_SIDES:
         events = events.filter(
-            pk__in=Incident.objects.published().filter(**{side: slug}).values("event_id")
+            pk__in=Incident.objects.published().filter(actor__side__slug=slug).values("event_id")
         )
     return events
 
 
 def by_side(claims: Iterable[Incident]) -> list[dict[str, Any]]:
-    """Claims in columns, one per side in SIDES order, only the sides that have claims:
-    [{"slug", "label", "claims"}]."""
+    """Claims in columns, one per side (SIDES first, then other sides, then claims without a
+    side), only the sides that have claims: [{"slug", "label", "claims"}], labels in the page's
+    language."""
     from .views import claim_side  # the one place that says a claim's side
 
     columns: dict[str, list[Incident]] = defaultdict(list)
@@ -152,10 +139,9 @@ def by_side(claims: Iterable[Incident]) -> list[dict[str, Any]]:
         side = claim_side(claim)
         columns[side["slug"]].append(claim)
         labels.setdefault(side["slug"], side["label"])
-    order = [slug for slug, _ in SIDES] + sorted(set(columns) - {s for s, _ in SIDES})
-    words = dict(SIDES)
+    order = [*SIDES, *sorted(set(columns) - {*SIDES, ""}), ""]
     return [
-        {"slug": slug, "label": str(words.get(slug) or labels[slug]), "claims": columns[slug]}
+        {"slug": slug, "label": labels[slug] or str(NO_SIDE), "claims": columns[slug]}
         for slug in order
         if columns.get(slug)
     ]

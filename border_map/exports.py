@@ -26,7 +26,19 @@ from django.db.models import Expression, F, FloatField, Model, QuerySet, TextFie
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from .models import Boundary, Enclave, Event, Excerpt, Incident, Mention, Place
+from .models import (
+    Boundary,
+    CasualtyFigure,
+    Enclave,
+    Event,
+    Excerpt,
+    Incident,
+    Mention,
+    Place,
+    Side,
+    geo_precision,
+    precision_class,
+)
 
 COORDINATE_DECIMALS = 6
 CHUNK_SIZE = 2000
@@ -47,6 +59,14 @@ CONTEXT_FIELDS = (
     "nearest_enclave_km",
     "enclave_ru",
     "nearest_enclave_ru",
+)
+
+
+# Casualty figures as columns: a claim's figures of one kind added up, "killed" when every
+# figure gives a best number, "killed_low"/"killed_high" bounding them ("at least 12": low 12,
+# no high).
+FIGURE_COLUMNS = tuple(
+    name for kind in CasualtyFigure.Kind.values for name in (kind, f"{kind}_low", f"{kind}_high")
 )
 
 
@@ -90,13 +110,21 @@ def _incident_properties(row):
         "title": row["title"],
         "type": row["type"],
         "claimed_by": row["claimed_by"],
+        "actor": row["actor_name"],
+        "side": row["side_slug"],
         "casualties": row["casualties"],
+        # Filled per chunk of rows (_claim_extras); here for the order of the properties.
+        **dict.fromkeys(FIGURE_COLUMNS),
+        "figures": [],
         "place": row["place_name"],
         "place_ru": row["place_name_ru"],
         "place_precision_m": row["place_precision_m"],
+        "geo_precision": row["geo_precision"],
         "location_note": row["location_note"],
         "event": row.get("event_slug"),
         **_context_properties(row),
+        "excerpts": [],
+        "sources": [],
     }
 
 
@@ -248,9 +276,12 @@ LAYERS: dict[str, Layer] = {
                 "location_note",
             ),
             annotations={
+                "actor_name": F("actor__name"),
+                "side_slug": F("actor__side__slug"),
                 "place_name": F("place__name"),
                 "place_name_ru": F("place__name_ru"),
                 "place_precision_m": F("place__precision_m"),
+                "geo_precision": geo_precision("place__"),
                 "event_slug": F("event__slug"),
                 **{name: F(f"place__{name}") for name in CONTEXT_FIELDS},
             },
@@ -262,25 +293,45 @@ LAYERS: dict[str, Layer] = {
                 "title",
                 "type",
                 "claimed_by",
+                "actor",
+                "side",
                 "casualties",
+                *FIGURE_COLUMNS,
+                "figures",
                 "place",
                 "place_ru",
                 "place_precision_m",
+                "geo_precision",
                 "location_note",
                 "event",
                 *CONTEXT_FIELDS,
                 "excerpts",
+                "sources",
             ),
             title="Incidents",
             description="Events as one party reported or claimed them, at a place, with the "
-            "article excerpts behind them. An incident lasts from date to date_end (one day when "
-            "date_end is empty).",
+            "article excerpts behind them and the articles they come from. An incident lasts "
+            "from date to date_end (one day when date_end is empty). claimed_by is the "
+            "claimant as the article names it, actor who that is and side whom it speaks for. "
+            "The figures are the numbers the claim states, each beside its verbatim phrase; "
+            "killed, injured, missing and evacuated add up this claim's figures of that kind "
+            "(kind_low and kind_high bound them when the text gives a range or 'at least'). "
+            "geo_precision is ACLED's: 1 the place itself, 2 an estimated point near it, 3 a "
+            "district or region.",
             label="title",
             select_related=("place",),
             order_by=("date", "slug"),
             time_field="date",
             time_end_field="date_end",
-            filters=("claimed_by", "type", "near_line_km", "enclave", "contested"),
+            filters=(
+                "claimed_by",
+                "side",
+                "type",
+                "geo_precision",
+                "near_line_km",
+                "enclave",
+                "contested",
+            ),
             with_excerpts=True,
             context_prefix="place__",
         ),
@@ -408,6 +459,118 @@ def _excerpts_by_incident(incident_pks):
     return texts
 
 
+def add_up(figures: Iterable[Mapping[str, Any]]) -> dict[str, int | None]:
+    """Figures of one kind added up: low (each figure's low, else best), best (None unless
+    every figure has one), high (each figure's high, else best; None when one is unbounded)."""
+    total: dict[str, int | None] = {"low": 0, "best": 0, "high": 0}
+    for figure in figures:
+        low = figure["low"] if figure["low"] is not None else figure["best"]
+        high = figure["high"] if figure["high"] is not None else figure["best"]
+        for key, value in (("low", low), ("best", figure["best"]), ("high", high)):
+            current = total[key]
+            total[key] = None if current is None or value is None else current + value
+    if total["low"] is None:
+        total["low"] = 0  # "up to 10": nothing below is stated
+    return total
+
+
+def _figure_columns(figures: list[dict[str, Any]]) -> dict[str, int | None]:
+    columns: dict[str, int | None] = {}
+    for kind in CasualtyFigure.Kind.values:
+        of_kind = [f for f in figures if f["kind"] == kind]
+        total = add_up(of_kind) if of_kind else {"low": None, "best": None, "high": None}
+        columns[kind] = total["best"]
+        columns[f"{kind}_low"] = total["low"]
+        columns[f"{kind}_high"] = total["high"]
+    return columns
+
+
+def _claim_extras(incident_pks: list[int]) -> dict[int, dict[str, Any]]:
+    """For each incident: the texts of its excerpts, the articles they come from (title,
+    outlet, date, URL) and its casualty figures, as exported properties; three queries."""
+    extras: dict[int, dict[str, Any]] = {
+        pk: {"excerpts": [], "sources": [], "figures": []} for pk in incident_pks
+    }
+    for pk, texts in _excerpts_by_incident(incident_pks).items():
+        extras[pk]["excerpts"] = texts
+    through = Incident.excerpts.through
+    articles = (
+        through.objects.filter(incident_id__in=incident_pks)
+        .order_by("incident_id", "excerpt__article__published", "excerpt__article__slug")
+        .values_list(
+            "incident_id",
+            "excerpt__article__slug",
+            "excerpt__article__title",
+            "excerpt__article__outlet",
+            "excerpt__article__published",
+            "excerpt__article__url",
+        )
+        .distinct()
+    )
+    for pk, slug, title, outlet, published, url in articles:
+        extras[pk]["sources"].append(
+            {
+                "article": slug,
+                "title": title,
+                "outlet": outlet,
+                "published": published.isoformat(),
+                "url": url or None,
+            }
+        )
+    figures = (
+        CasualtyFigure.objects.filter(incident_id__in=incident_pks)
+        .order_by("incident_id", "pk")
+        .values("incident_id", "kind", "people", "low", "best", "high", "phrase")
+    )
+    for figure in figures:
+        extras[figure["incident_id"]]["figures"].append(
+            {
+                "kind": figure["kind"],
+                "people": figure["people"] or None,
+                "low": figure["low"],
+                "best": figure["best"],
+                "high": figure["high"],
+                "phrase": figure["phrase"],
+            }
+        )
+    for extra in extras.values():
+        extra.update(_figure_columns(extra["figures"]))
+    return extras
+
+
+def side_totals(incidents: QuerySet) -> list[dict[str, Any]]:
+    """The casualty figures of these incidents added up per side of the claimant and kind:
+    claims added together, not facts (two claims may count the same people). Sides in their
+    order, with the number of claims each total adds."""
+    rows = (
+        CasualtyFigure.objects.filter(incident__in=incidents.order_by().values("pk"))
+        .order_by()
+        .values("incident_id", "incident__actor__side__slug", "kind", "low", "best", "high")
+    )
+    by_side: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    claims: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        side = row["incident__actor__side__slug"] or ""
+        by_side[side][row["kind"]].append(dict(row))
+        claims[side].add(row["incident_id"])
+    labels = {side.slug: side for side in Side.objects.all()}
+    order = [slug for slug in labels if slug in by_side] + ([""] if "" in by_side else [])
+    return [
+        {
+            "side": slug or None,
+            "label": labels[slug].label if slug else "",
+            "label_ru": labels[slug].label_ru if slug else "",
+            "claims": len(claims[slug]),
+            "figures": {
+                kind: add_up(by_side[slug][kind])
+                for kind in CasualtyFigure.Kind.values
+                if kind in by_side[slug]
+            },
+        }
+        for slug in order
+    ]
+
+
 def _iter_rows(layer, queryset, geometry_format):
     """Yield (row, properties) for each row, in chunks; incidents get their excerpts' texts."""
     if queryset is None:
@@ -429,12 +592,12 @@ def _iter_rows(layer, queryset, geometry_format):
                 break
         if not chunk:
             return
-        excerpts = _excerpts_by_incident([r["pk"] for r in chunk]) if spec.with_excerpts else None
+        extras = _claim_extras([r["pk"] for r in chunk]) if spec.with_excerpts else None
         related = spec.related([r["pk"] for r in chunk]) if spec.related else None
         for row in chunk:
             props = spec.properties(row)
-            if excerpts is not None:
-                props["excerpts"] = excerpts.get(row["pk"], [])
+            if extras is not None:
+                props.update(extras[row["pk"]])
             if related is not None:
                 props.update(related[row["pk"]])
             yield row, props
@@ -463,6 +626,7 @@ def incident_summaries(queryset: QuerySet, with_excerpts: int = 0) -> list[dict[
     summaries = []
     for row in rows:
         props = _incident_properties(row)
+        props["precision_class"] = precision_class(row["place_precision_m"], row["geo_precision"])
         summaries.append(
             {
                 "id": row["slug"],
@@ -485,8 +649,12 @@ MAP_SUMMARY = (
     "title",
     "type",
     "claimed_by",
+    "actor",
+    "side",
     "place",
     "place_ru",
+    "geo_precision",
+    "precision_class",
     "territory",
     "line",
     "line_distance_km",
@@ -520,21 +688,22 @@ def incident_detail(incident: Incident) -> dict[str, Any]:
     place = incident.place
     excerpts = list(incident.excerpts.select_related("article").order_by("article_id", "start"))
     mentions = list(place.mentions.filter(article__in={e.article_id for e in excerpts}))
-    row = {
-        **{name: getattr(incident, name) for name in LAYERS["incidents"].fields},
-        "place_name": place.name,
-        "place_name_ru": place.name_ru,
-        "place_precision_m": place.precision_m,
-        "event_slug": incident.event.slug if incident.event else None,
-        **{name: getattr(place, name) for name in CONTEXT_FIELDS},
-    }
+    spec = LAYERS["incidents"]
+    row = Incident.objects.filter(pk=incident.pk).values(*spec.fields, **spec.annotations).get()
     props = _incident_properties(row)
+    props["precision_class"] = precision_class(row["place_precision_m"], row["geo_precision"])
     del props["place_precision_m"]
+    extras = _claim_extras([incident.pk])[incident.pk]
+    side = incident.actor.side if incident.actor else None
     return {
         "id": incident.slug,
         "lon": round(place.point.x, COORDINATE_DECIMALS),
         "lat": round(place.point.y, COORDINATE_DECIMALS),
         **props,
+        "side_label": side.label if side else "",
+        "side_label_ru": side.label_ru if side else "",
+        "figures": extras["figures"],
+        "sources": extras["sources"],
         "excerpts": [
             {
                 "text": e.text,

@@ -9,6 +9,7 @@ answered as a 400 with a JSON body that names the parameter, and never reaches t
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 
 from . import exports
-from .models import Enclave, Event, Incident
+from .models import Enclave, Event, Incident, Side, geo_precision
 
 MAX_LIMIT = 10_000
 # Larger offsets overflow the databases' integers (a 500); no layer comes near this many rows.
@@ -221,6 +222,35 @@ def _type(queryset: QuerySet, params: Params) -> QuerySet:
     return queryset.filter(type__in=types)
 
 
+def _side(queryset: QuerySet, params: Params) -> QuerySet:
+    """Claims whose actor speaks for one of these sides (Side slugs, e.g. kyrgyz-official)."""
+    sides = comma_list(params, "side")
+    if not sides:
+        return queryset
+    known = list(Side.objects.values_list("slug", flat=True))
+    unknown = sorted(set(sides) - set(known))
+    if unknown:
+        raise BadParameter("side", f"unknown side {', '.join(unknown)}; sides: {', '.join(known)}.")
+    return queryset.filter(actor__side__slug__in=sides)
+
+
+GEO_PRECISION_LIST = re.compile(r"[123](,[123])*")
+
+
+def _geo_precision(queryset: QuerySet, params: Params) -> QuerySet:
+    """Claims whose place has one of these ACLED geo_precision codes (1, 2, 3)."""
+    codes = []
+    for value in values(params, "geo_precision"):
+        if value and not GEO_PRECISION_LIST.fullmatch(value):
+            raise BadParameter("geo_precision", f"{value!r}: give 1, 2 or 3 (comma-separated).")
+        codes += value.split(",") if value else []
+    if not codes:
+        return queryset
+    return queryset.alias(_geo_precision=geo_precision(_context_prefix(queryset))).filter(
+        _geo_precision__in=[int(code) for code in codes]
+    )
+
+
 def _context_prefix(queryset: QuerySet) -> str:
     """Where the layer of these rows keeps its places' spatial context (Layer.context_prefix)."""
     return next(
@@ -275,7 +305,9 @@ def _contested(queryset: QuerySet, params: Params) -> QuerySet:
 
 PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
     "claimed_by": _claimed_by,
+    "side": _side,
     "type": _type,
+    "geo_precision": _geo_precision,
     "near_line_km": _near_line_km,
     "enclave": _enclave,
     "contested": _contested,

@@ -18,7 +18,16 @@ from border_map.datafiles import (
     numbered_records,
     silent,
 )
-from border_map.models import Article, Excerpt, Incident, Mention, Place
+from border_map.models import (
+    COUNTRIES,
+    Actor,
+    Article,
+    CasualtyFigure,
+    Excerpt,
+    Incident,
+    Mention,
+    Place,
+)
 
 FIELDS: dict[str, type | tuple[type, ...]] = {
     "slug": str,
@@ -30,11 +39,28 @@ FIELDS: dict[str, type | tuple[type, ...]] = {
     "place": str,
     "location_note": str,
     "claimed_by": str,
+    "actor": (str, type(None)),
     "casualties": str,
+    "figures": list,
     "article": str,
     "excerpts": list,
 }
-OPTIONAL = {"date_end": None, "location_note": "", "casualties": ""}
+OPTIONAL: dict[str, Any] = {
+    "date_end": None,
+    "location_note": "",
+    "casualties": "",
+    "actor": None,
+    "figures": [],
+}
+FIGURE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "kind": str,
+    "people": str,
+    "low": (int, type(None)),
+    "best": (int, type(None)),
+    "high": (int, type(None)),
+    "phrase": str,
+}
+FIGURE_OPTIONAL = {"people": "", "low": None, "best": None, "high": None}
 # The fields of an incident row that come straight from the file.
 STORED = (
     "date",
@@ -45,6 +71,7 @@ STORED = (
     "place",
     "location_note",
     "claimed_by",
+    "actor",
     "casualties",
 )
 
@@ -131,17 +158,48 @@ def validate(path: str | Path, items: Any) -> list[dict[str, Any]]:
                 )
             else:
                 spans.append(_span(article.text, excerpt, None, problem))
+        actor = None
+        if item["actor"] is not None:
+            actor = Actor.objects.filter(slug=item["actor"]).first()
+            if actor is None:
+                raise problem(f"unknown actor {item['actor']!r} (data/actors.json)")
+        quoted = [article.text[start:end] for start, end in spans]
         checked.append(
             {
                 **item,
                 "date": date,
                 "date_end": date_end,
                 "place": places[item["place"]],
+                "actor": actor,
                 "article": article,
                 "spans": spans,
+                "figures": [_figure(figure, quoted, problem) for figure in item["figures"]],
             }
         )
     return checked
+
+
+def _figure(figure: Any, quoted: list[str], problem: Problem) -> dict[str, Any]:
+    """A casualty figure checked: a known kind, whole numbers with low <= best <= high, and its
+    phrase verbatim inside one of the incident's excerpts."""
+    if not isinstance(figure, dict):
+        raise problem("a figure must be a JSON object")
+    figure = check_record(figure, FIGURE_FIELDS, FIGURE_OPTIONAL, ("kind", "phrase"), problem)
+    if figure["kind"] not in CasualtyFigure.Kind.values:
+        raise problem(f"figure kind {figure['kind']!r} is not one of {CasualtyFigure.Kind.values}")
+    if figure["people"] and figure["people"] not in COUNTRIES:
+        raise problem(f"figure people {figure['people']!r} is not one of {sorted(COUNTRIES)}")
+    numbers = [figure[k] for k in ("low", "best", "high") if figure[k] is not None]
+    if not numbers:
+        raise problem(f"figure {figure['phrase'][:60]!r} has no number (low, best or high)")
+    if any(isinstance(n, bool) or n < 0 for n in numbers) or numbers != sorted(numbers):
+        raise problem(
+            f"figure {figure['phrase'][:60]!r}: low, best, high must be whole numbers, "
+            "0 or more, in that order"
+        )
+    if not any(figure["phrase"] in text for text in quoted):
+        raise problem(f"figure phrase {figure['phrase'][:60]!r} is not in the incident's excerpts")
+    return figure
 
 
 def replace_all(path: str | Path, items: Any, say: Say = silent) -> tuple[int, list[str]]:
@@ -179,6 +237,15 @@ def store(item: dict[str, Any]) -> tuple[Incident, bool]:
         slug=item["slug"], defaults={field: item[field] for field in STORED}
     )
     incident.excerpts.set(excerpts)
+    stored = [
+        (f.kind, f.people, f.low, f.best, f.high, f.phrase) for f in incident.figures.order_by("pk")
+    ]
+    wanted = [tuple(f[k] for k in FIGURE_FIELDS) for f in item["figures"]]
+    if stored != wanted:  # rewritten only when changed, so a reload changes nothing
+        incident.figures.all().delete()
+        CasualtyFigure.objects.bulk_create(
+            CasualtyFigure(incident=incident, **figure) for figure in item["figures"]
+        )
     return incident, created
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Q, Value, When
 
 # The countries on the map: ISO 3166-1 alpha-2 code (Country.code, Place.country) -> alpha-3
 # code (Country.iso3, and how the OSM extract names them) and name.
@@ -100,6 +101,35 @@ class Place(models.Model):
         return self.name
 
 
+# Precision classes of a place's point, as the map draws them: "exact" within 1 km, "near"
+# within 10 km, "area" for a district or region (or anything vaguer) shown at a point.
+EXACT_M = 1_000
+NEAR_M = 10_000
+AREA_KINDS = (Place.Kind.DISTRICT, Place.Kind.REGION)
+
+
+def geo_precision(prefix: str = "") -> Case:
+    """ACLED's geo_precision of a place, as a database expression (for exports and filters):
+    1 the named settlement or site itself, 2 an estimated point near it, 3 a district, a
+    region or anything vaguer than NEAR_M. ``prefix`` is the path to the place ("place__")."""
+    return Case(
+        When(
+            Q(**{f"{prefix}kind__in": AREA_KINDS}) | Q(**{f"{prefix}precision_m__gt": NEAR_M}),
+            then=Value(3),
+        ),
+        When(**{f"{prefix}estimated": True}, then=Value(2)),
+        default=Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
+def precision_class(precision_m: int, geo_precision: int) -> str:
+    """The map's class of a point: "exact", "near" or "area"."""
+    if geo_precision == 3:
+        return "area"
+    return "exact" if precision_m <= EXACT_M else "near"
+
+
 class GeocodeCache(models.Model):
     """Every answer of an online geocoder, so that a name is asked once."""
 
@@ -161,6 +191,40 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} @ {self.article.slug}[{self.start}]"
+
+
+class Side(models.Model):
+    """Whom a claimant speaks for: Kyrgyz official, Tajik official, third party, media, or
+    another side the reviewed data (data/actors.json) declares."""
+
+    slug = models.SlugField(unique=True, max_length=60)
+    label = models.CharField(max_length=100)
+    label_ru = models.CharField(max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)  # in lists and keys
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Actor(models.Model):
+    """Who makes claims (a ministry, a border service, a news outlet), with the side it speaks
+    for. An incident's ``claimed_by`` keeps the article's words; its ``actor`` says who that is."""
+
+    slug = models.SlugField(unique=True, max_length=120)
+    name = models.CharField(max_length=200)
+    side = models.ForeignKey(Side, on_delete=models.PROTECT, related_name="actors")
+    # How the articles name it ("Kyrgyz police in the Batken region"), for matching new claims.
+    alternate_names = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)  # why this side, when it is not obvious
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Event(models.Model):
@@ -227,7 +291,10 @@ class Incident(models.Model):
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="incidents")
     location_note = models.TextField(blank=True)  # why this place, when the text is vague
 
-    claimed_by = models.CharField(max_length=200)
+    claimed_by = models.CharField(max_length=200)  # as the article names the claimant
+    actor = models.ForeignKey(
+        Actor, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
     casualties = models.TextField(blank=True)  # as stated by the claimant, never summed
     excerpts = models.ManyToManyField(Excerpt, related_name="incidents")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
@@ -250,6 +317,33 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.title}"
+
+
+class CasualtyFigure(models.Model):
+    """A number a claim states (killed, injured, missing, evacuated), beside the verbatim phrase
+    it comes from. A range or a bound ("at least 12", "dozens") is kept as low/best/high, never
+    rounded into one figure; figures of different claims are never merged into a fact."""
+
+    class Kind(models.TextChoices):
+        KILLED = "killed"
+        INJURED = "injured"
+        MISSING = "missing"
+        EVACUATED = "evacuated"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="figures")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Whose people are counted (country code), "" when the claim does not say.
+    people = models.CharField(max_length=2, blank=True)
+    low = models.PositiveIntegerField(null=True, blank=True)
+    best = models.PositiveIntegerField(null=True, blank=True)
+    high = models.PositiveIntegerField(null=True, blank=True)
+    phrase = models.TextField()  # verbatim, inside one of the incident's excerpts
+
+    class Meta:
+        ordering = ["incident", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident.slug}: {self.kind} {self.phrase!r}"
 
 
 class Enclave(models.Model):

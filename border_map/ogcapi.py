@@ -366,6 +366,16 @@ FILTER_PARAMETERS: dict[str, dict[str, Any]] = {
         "the parameter for several; names may contain commas).",
         "schema": {"type": "string"},
     },
+    "side": {
+        "description": "The side the claimant speaks for (comma-separated for several): a "
+        "slug of the sides in data/actors.json, e.g. kyrgyz-official, tajik-official, media.",
+        "schema": {"type": "string"},
+    },
+    "geo_precision": {
+        "description": "ACLED's geo_precision of the incident's place (comma-separated for "
+        "several): 1 the place itself, 2 an estimated point near it, 3 a district or region.",
+        "schema": {"type": "string", "pattern": "^([123](,[123])*)?$"},
+    },
     "type": {
         "description": "The incident type (comma-separated for several).",
         "schema": {"type": "string", "enum": list(Incident.Type.values)},

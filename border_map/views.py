@@ -16,6 +16,7 @@ from django.db.models.functions import Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
@@ -23,7 +24,7 @@ from django.views.decorators.http import conditional_page, require_safe
 
 from . import events, exports, filters, i18n, maps, timeline
 from .articles import reading_spans
-from .models import Article, Country, Event, Excerpt, Incident, Place
+from .models import Article, Country, Event, Excerpt, Incident, Place, Side
 
 # Up to this many incidents in view are sent one by one (clustered in the browser, where
 # markers at the same place can be spread out); beyond it the database clusters them.
@@ -62,6 +63,7 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "map_body": body,
         "map_script": script,
         "types": [(value, maps.type_name(value)) for value in Incident.Type.values],
+        "sides": [{"slug": side.slug, "name": side_label(side)} for side in Side.objects.all()],
         "languages": settings.LANGUAGES,
         "lang": i18n.chosen_language(request),
         "first_day": days["first"],
@@ -142,9 +144,10 @@ def _clusters(queryset: QuerySet, zoom: int) -> list[list]:
 def incidents_in_view(request: HttpRequest) -> JsonResponse:
     """Incidents in ``bbox`` that match the filters, for ``zoom``: one by one or in clusters.
 
-    Answers ``{"total", "clusters", "incidents"}``: when ``total`` is at most POINT_LIMIT,
+    Answers ``{"total", "clusters", "incidents", "totals"}``: when ``total`` is at most POINT_LIMIT,
     ``incidents`` holds them all and ``clusters`` is empty; otherwise ``clusters`` covers them all
-    and ``incidents`` holds the first LIST_LIMIT in date order, for the list.
+    and ``incidents`` holds the first LIST_LIMIT in date order, for the list. ``totals`` adds up
+    the casualty figures of all of them per side of the claimant (exports.side_totals).
     """
     try:
         zoom = request.GET.get("zoom", "")
@@ -160,7 +163,11 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
     else:
         clusters = _clusters(queryset, int(zoom))
         incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
-    return JsonResponse({"total": total, "clusters": clusters, "incidents": incidents})
+    # Figures added up per side, under the list: what the claims in view say, not facts.
+    totals = exports.side_totals(queryset)
+    return JsonResponse(
+        {"total": total, "clusters": clusters, "incidents": incidents, "totals": totals}
+    )
 
 
 @require_safe
@@ -185,7 +192,9 @@ def timeline_json(request: HttpRequest) -> JsonResponse:
 @require_safe
 def incident_detail(request: HttpRequest, slug: str) -> JsonResponse:
     """One incident and its excerpts, for the popup, each linked to its place in the article."""
-    incident = get_object_or_404(Incident.objects.published().select_related("place"), slug=slug)
+    incident = get_object_or_404(
+        Incident.objects.published().select_related("place", "actor__side"), slug=slug
+    )
     return JsonResponse(exports.incident_detail(incident))
 
 
@@ -312,19 +321,20 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# What a claim's note needs: its place, and its actor's side where the data has actors.
-CLAIM_RELATED = tuple(
-    name
-    for name in ("place", "actor__side")
-    if name.split("__")[0] in {f.name for f in Incident._meta.get_fields()}
-)
+# What a claim's note needs: its place, and its actor's side.
+CLAIM_RELATED = ("place", "actor__side")
+
+
+def side_label(side: Side) -> str:
+    """A side's name in the page's language."""
+    return side.label_ru if translation.get_language() == "ru" and side.label_ru else side.label
 
 
 def claim_side(incident: Incident) -> dict[str, str]:
     """The side a claim speaks for, as {"slug", "label"}: its actor's side where the reviewed
     data gives one, else empty (the mark is then drawn in a neutral colour)."""
-    side = getattr(getattr(incident, "actor", None), "side", None)
-    return {"slug": getattr(side, "slug", ""), "label": getattr(side, "label", "")}
+    side = incident.actor.side if incident.actor else None
+    return {"slug": side.slug, "label": side_label(side)} if side else {"slug": "", "label": ""}
 
 
 def sides_in(claims: list[Incident]) -> list[dict[str, str]]:

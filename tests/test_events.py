@@ -228,3 +228,47 @@ def test_hostile_text_in_an_event_is_escaped_on_its_page(client):
     assert "<img src=x" not in page
     assert "<i onmouseover" not in page
     assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in page
+
+
+def sides_of(claims):
+    """The side slugs of claims, read through their actors."""
+    return {
+        side
+        for side in Incident.objects.filter(slug__in=claims).values_list(
+            "actor__side__slug", flat=True
+        )
+        if side
+    }
+
+
+def test_the_golovnoi_event_has_a_claim_from_each_government(client):
+    body = client.get("/api/events.geojson").json()
+    golovnoi = next(f for f in body["features"] if f["id"] == GOLOVNOI)
+    assert golovnoi["properties"]["sides"] == ["kyrgyz-official", "tajik-official"]
+
+
+def test_contested_keeps_the_events_with_claims_from_both_governments_and_their_claims(client):
+    contested = [e for e in seed.EVENTS if set(events.CONTESTED_SIDES) <= sides_of(e["claims"])]
+    assert GOLOVNOI in [e["slug"] for e in contested]
+    assert len(contested) < len(seed.EVENTS)  # the evacuations are told by one side only
+    body = client.get("/api/events.geojson", {"contested": "1"}).json()
+    assert sorted(f["id"] for f in body["features"]) == sorted(e["slug"] for e in contested)
+    body = client.get("/api/incidents.geojson", {"contested": "1"}).json()
+    assert sorted(f["id"] for f in body["features"]) == sorted(
+        c for e in contested for c in e["claims"]
+    )
+    assert client.get("/api/events.geojson", {"contested": "0"}).json()["features"]
+
+
+def test_a_claim_made_draft_can_end_a_contest(client):
+    Incident.objects.filter(slug=GOLOVNOI_CLAIM).update(status=Incident.Status.DRAFT)
+    body = client.get("/api/events.geojson", {"contested": "1"}).json()
+    assert GOLOVNOI not in [f["id"] for f in body["features"]]
+
+
+def test_the_event_page_puts_each_side_in_its_own_column_the_governments_first(client):
+    page = client.get(f"/events/{GOLOVNOI}/").content.decode()
+    assert page.index("side-kyrgyz-official") < page.index("side-tajik-official")
+    assert "Contested: claims from both governments" in page
+    page = client.get("/events/evacuation-of-border-villages-2021-04-29/").content.decode()
+    assert "Contested:" not in page

@@ -285,7 +285,7 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
         parameters = {p["name"]: p for p in items["parameters"]}
         expected = {"limit", "offset", "bbox", "datetime", "f"}
         if layer == "incidents":
-            expected |= {"claimed_by", "type"}
+            expected |= {"claimed_by", "side", "type", "geo_precision"}
         if layer in ("places", "incidents"):
             expected |= {"near_line_km", "enclave"}  # the spatial context's filters
         if layer in ("incidents", "events"):

@@ -1,4 +1,4 @@
-/* The filter form (dates, claimant, type) and whether an incident passes it. */
+/* The filter form (dates, claimant, side, type) and whether an incident passes it. */
 import { el } from "./dom.js";
 import { gettext } from "./translation.js";
 
@@ -7,6 +7,7 @@ import { gettext } from "./translation.js";
 export function matchesFilters(d, filters) {
   const { from, to } = filters;
   if (filters.claimed_by && d.claimed_by !== filters.claimed_by) return false;
+  if (filters.side && d.side !== filters.side) return false;
   if (filters.type && d.type !== filters.type) return false;
   // Only claims of an event can be in a contested one (the server knows which events are).
   if (filters.contested && !d.event) return false;
@@ -21,6 +22,7 @@ export function filterForm(form) {
     from: form.querySelector("#filter-from"),
     to: form.querySelector("#filter-to"),
     claimed_by: form.querySelector("#filter-claimed-by"),
+    side: form.querySelector("#filter-side"),
     type: form.querySelector("#filter-type"),
     contested: form.querySelector("#filter-contested"),
   };
@@ -32,6 +34,7 @@ export function filterForm(form) {
       from: inputs.from.value,
       to: inputs.to.value,
       claimed_by: inputs.claimed_by.value,
+      side: inputs.side.value,
       type: inputs.type.value,
       contested: inputs.contested?.checked ? "1" : "",
     };
@@ -43,8 +46,8 @@ export function filterForm(form) {
     inputs.from.max = inputs.to.value || dayLimits.max;
   }
 
-  /* Until the claimants arrive, a claimant the link names is its only option; a type the form
-     does not offer is dropped. */
+  /* Until the claimants arrive, a claimant the link names is its only option; a side or type
+     the form does not offer is dropped. */
   function restore(filters) {
     inputs.from.value = filters.from;
     inputs.to.value = filters.to;
@@ -52,8 +55,10 @@ export function filterForm(form) {
     if (claimant) inputs.claimed_by.append(el("option", { value: claimant, text: claimant }));
     inputs.claimed_by.value = claimant;
     limitDates();
-    const known = Array.from(inputs.type.options).some((o) => o.value === filters.type);
-    inputs.type.value = known ? filters.type : "";
+    for (const name of ["side", "type"]) {
+      const known = Array.from(inputs[name].options).some((o) => o.value === filters[name]);
+      inputs[name].value = known ? filters[name] : "";
+    }
     if (inputs.contested) inputs.contested.checked = filters.contested === "1";
   }
 

@@ -3,6 +3,7 @@
 import { el } from "./dom.js";
 import { fetchJSON, ignoreAbort } from "./http.js";
 import { dateText, highlightSegments, localPath } from "./text.js";
+import { figureText } from "./totals.js";
 import { gettext, localName } from "./translation.js";
 
 function popupContent(d, { typeName, where, articleLink, eventLink }) {
@@ -12,11 +13,24 @@ function popupContent(d, { typeName, where, articleLink, eventLink }) {
       el("time", { datetime: d.date, text: dateText(d) }),
       ` · ${typeName(d.type)}`,
     ]),
-    el("p", {}, [el("strong", { text: `${gettext("Claimed by:")} ` }), d.claimed_by]),
+    el("p", { class: `popup-claimant side-${d.side || "none"}` }, [
+      el("span", { class: "side-swatch", "aria-hidden": "true" }),
+      el("strong", { text: `${gettext("Claimed by:")} ` }),
+      d.claimed_by,
+      d.side ? ` (${localName(d.side_label, d.side_label_ru)})` : "",
+    ]),
   ];
   if (d.casualties) {
     rows.push(
       el("p", {}, [el("strong", { text: `${gettext("Casualties (as stated):")} ` }), d.casualties]),
+    );
+  }
+  if (d.figures?.length) {
+    rows.push(
+      el("p", { class: "popup-figures" }, [
+        el("strong", { text: `${gettext("Figures claimed:")} ` }),
+        d.figures.map(figureText).join(" · "),
+      ]),
     );
   }
   rows.push(

@@ -35,7 +35,11 @@ export function incidentList({ pane, list, status, colourOf, typeName, where, on
     swatch.style.background = colourOf(incident.type);
     const button = el(
       "button",
-      { type: "button", class: "incident-entry", "data-incident": incident.id },
+      {
+        type: "button",
+        class: `incident-entry side-${incident.side || "none"}`,
+        "data-incident": incident.id,
+      },
       [
         el("time", { datetime: incident.date, text: dateText(incident) }),
         el("span", { class: "entry-title", text: incident.title }),

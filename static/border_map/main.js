@@ -14,6 +14,7 @@ import { placeScaleBar } from "./scale.js";
 import { shareControls } from "./share.js";
 import { contextText, refusalText } from "./text.js";
 import { timeBar } from "./timebar.js";
+import { sideTotals } from "./totals.js";
 import { format, gettext, language, translateLeaflet } from "./translation.js";
 import {
   edges,
@@ -81,6 +82,10 @@ function start({ map, control, config }) {
       popups.open(id, "fly");
     },
   });
+  const totals = sideTotals({
+    section: document.getElementById("side-totals"),
+    list: document.getElementById("side-totals-list"),
+  });
   const popups = incidentPopups(map, {
     detailURL: config.urls.incident,
     eventURL: config.urls.event,
@@ -127,6 +132,7 @@ function start({ map, control, config }) {
       const data = await fetchIncidents(`${config.urls.incidents}?${params}`);
       incidents.draw(data, params.get("zoom"));
       list.render(data, popups.current());
+      totals.render(data.totals);
       root.setAttribute("data-incident-total", String(data.total));
       // Which view is drawn, so that a test (or a benchmark) can wait for a given view.
       root.setAttribute("data-incidents-view", params.toString());
@@ -136,6 +142,7 @@ function start({ map, control, config }) {
       // The endpoint refused the view (a bad filter in the URL) or could not be reached: say
       // why in the list, and show no incident rather than the last view's.
       incidents.clear();
+      totals.render([]);
       list.showError(
         format(gettext("No incidents shown: %(why)s"), { why: refusalText(error, language()) }),
       );

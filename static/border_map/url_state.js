@@ -6,6 +6,7 @@ export const NO_FILTERS = Object.freeze({
   from: "",
   to: "",
   claimed_by: "",
+  side: "",
   type: "",
   contested: "",
 });
@@ -16,6 +17,7 @@ export function filterParams(filters) {
   const { from, to } = filters;
   if (from || to) params.set("datetime", `${from || ".."}/${to || ".."}`);
   if (filters.claimed_by) params.set("claimed_by", filters.claimed_by);
+  if (filters.side) params.set("side", filters.side);
   if (filters.type) params.set("type", filters.type);
   if (filters.contested) params.set("contested", "1");
   return params;
@@ -42,6 +44,7 @@ export function readState(search) {
       from: DAY.test(first) ? first : "",
       to: DAY.test(last) ? last : "",
       claimed_by: params.get("claimed_by") || "",
+      side: params.get("side") || "",
       type: params.get("type") || "",
       contested: params.get("contested") === "1" ? "1" : "",
     },

@@ -457,12 +457,23 @@ def hover_layer(page, key, value):
           map.eachLayer(layer => {{
             if (found || !layer.feature || !layer.getLatLngs) return;
             if (layer.feature.properties[key] !== value) return;
-            // An area at its centre (its outline may lie under a border line), a line at a vertex.
-            const flat = layer.getLatLngs().flat(3);
-            const at = layer instanceof L.Polygon ? layer.getCenter() : flat[flat.length >> 1];
-            const box = map.getContainer().getBoundingClientRect();
-            const p = map.latLngToContainerPoint(at);
-            found = {{ x: box.left + p.x, y: box.top + p.y }};
+            // An area at its centre (its outline may lie under a border line); a line at a point
+            // of its drawn path (a vertex may have been smoothed away) that nothing covers.
+            if (layer instanceof L.Polygon) {{
+              const box = map.getContainer().getBoundingClientRect();
+              const p = map.latLngToContainerPoint(layer.getCenter());
+              found = {{ x: box.left + p.x, y: box.top + p.y }};
+              return;
+            }}
+            const path = layer.getElement();
+            const length = path.getTotalLength();
+            const m = path.getScreenCTM();
+            for (let step = 1; step < 40 && !found; step += 1) {{
+              const q = path.getPointAtLength((length * step) / 40);
+              const x = m.a * q.x + m.c * q.y + m.e;
+              const y = m.b * q.x + m.d * q.y + m.f;
+              if (document.elementFromPoint(x, y) === path) found = {{ x, y }};
+            }}
           }});
           return found;
         }}""",

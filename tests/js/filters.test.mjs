@@ -33,6 +33,9 @@ test("every filter must hold at once", () => {
   const filters = { from: "2021-04-29", to: "2021-04-29", claimed_by: "Khovar", type: "gunfire" };
   assert.equal(matchesFilters(ONE_DAY, filters), false);
   assert.equal(matchesFilters(ONE_DAY, { ...filters, type: "clash" }), true);
+  assert.equal(matchesFilters(ONE_DAY, { ...filters, type: "clash", side: "media" }), false);
+  const tajik = { ...ONE_DAY, side: "tajik-official" };
+  assert.equal(matchesFilters(tajik, { ...filters, type: "clash", side: "tajik-official" }), true);
 });
 
 test("contested only keeps claims that belong to an event", () => {

@@ -40,13 +40,14 @@ test("a page URL is read back into the same filters, view and incident", () => {
     from: "2021-04-29",
     to: "2021-05-01",
     claimed_by: "Khovar",
+    side: "tajik-official",
     type: "clash",
     contested: "",
   };
   const query = pageQuery(filters, { lat: 39.9497222, lng: 70.5358333 }, 13, "kok-tash");
   assert.equal(
     query,
-    "datetime=2021-04-29%2F2021-05-01&claimed_by=Khovar&type=clash&lat=39.94972&lon=70.53583&zoom=13&incident=kok-tash",
+    "datetime=2021-04-29%2F2021-05-01&claimed_by=Khovar&side=tajik-official&type=clash&lat=39.94972&lon=70.53583&zoom=13&incident=kok-tash",
   );
   assert.deepEqual(readState(`?${query}`), {
     filters,

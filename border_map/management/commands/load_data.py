@@ -1,5 +1,5 @@
-"""Run every loader in order: boundaries, then articles (places and excerpts), then incidents,
-then the events that group them."""
+"""Run every loader in order: boundaries, then articles (places and excerpts), then
+sides and actors, then incidents, then the events that group them."""
 
 from typing import Any
 
@@ -12,6 +12,7 @@ from border_map.paths import DATA_DIR
 STEPS = [
     ("load_boundaries", [str(DATA_DIR / "osm-countries-kgz-tjk-uzb.geojson")]),
     ("ingest_article", sorted(str(p) for p in (DATA_DIR / "articles").glob("*.json"))),
+    ("load_actors", [str(DATA_DIR / "actors.json")]),
     ("load_incidents", [str(DATA_DIR / "incidents.json")]),
     ("load_events", [str(DATA_DIR / "events.json")]),
 ]
