@@ -114,3 +114,14 @@ def test_bins_end_on_the_last_day_of_their_week_and_month():
     assert timeline.bin_start(dt.date(2021, 5, 2), "week") == dt.date(2021, 4, 26)
     assert timeline.unit_for(dt.date(2021, 1, 1), dt.date(2021, 4, 30)) == "day"
     assert timeline.unit_for(dt.date(2021, 1, 1), dt.date(2021, 5, 1)) == "week"
+
+
+def test_the_counts_take_the_spatial_context_filters(client):
+    from tests.test_context import EXPECTED
+
+    near = {name for name, (_, line, km, *_rest) in EXPECTED.items() if line == "KG-TJ" and km <= 2}
+    assert {"Kok-Tash", "Golovnoi"} <= near
+    body = client.get(URL, {"near_line_km": "2"}).json()
+    assert body["total"] == len([i for i in seed.INCIDENTS if i["place"] in near])
+    # No seed claim lies inside an enclave.
+    assert client.get(URL, {"enclave": "Vorukh"}).json()["total"] == 0
