@@ -2,6 +2,7 @@
 groups for an editor, the event page with its claims side by side, the events layer in the
 exports and the OGC API, ``event`` on every claim, and the contested filter; on the real data."""
 
+import datetime as dt
 import io
 import json
 
@@ -9,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from border_map import events
-from border_map.models import Event, Incident
+from border_map.models import Event, Incident, Place
 from border_map.paths import DATA_DIR
 from tests import seed
 
@@ -272,3 +273,32 @@ def test_the_event_page_puts_each_side_in_its_own_column_the_governments_first(c
     assert "Contested: claims from both governments" in page
     page = client.get("/events/evacuation-of-border-villages-2021-04-29/").content.decode()
     assert "Contested:" not in page
+
+
+def test_the_map_page_html_does_not_grow_with_the_number_of_events_or_their_claims(client):
+    before = client.get("/")
+    place = Place.objects.get(name="Kok-Tash")
+    first, last = min(i["date"] for i in seed.INCIDENTS), max(i["date"] for i in seed.INCIDENTS)
+    day = dt.date.fromisoformat(first)
+    new_events = Event.objects.bulk_create(
+        Event(slug=f"extra-event-{n}", title=f"Extra event {n}", date=day, place=place)
+        for n in range(2000)
+    )
+    Incident.objects.bulk_create(
+        Incident(
+            slug=f"extra-claim-{n}",
+            date=day + dt.timedelta(days=n % 2),
+            title=f"Extra claim {n}",
+            type=Incident.Type.CLASH,
+            place=place,
+            claimed_by="Extra claimant",
+            event=new_events[n % len(new_events)],
+        )
+        for n in range(4000)
+    )
+    assert (day + dt.timedelta(days=1)).isoformat() <= last  # the page's date limits stay
+    after = client.get("/")
+    assert len(after.content) == len(before.content)
+    assert b"Extra event" not in after.content and b"Extra claim" not in after.content
+    # The time bar's counts carry them, from their own endpoint.
+    assert client.get("/map/timeline.json").json()["total"] == len(seed.INCIDENTS) + 4000
