@@ -48,7 +48,9 @@ def bin_end(start: dt.date, unit: str) -> dt.date:
 
 def day_counts(queryset: QuerySet) -> list[tuple[dt.date, str, int]]:
     """(day, type, count) of the incidents, counted by the database in one query."""
-    rows = queryset.order_by().values_list("date", "type").annotate(n=Count("pk"))
+    # COUNT(*), not COUNT(id): PostgreSQL then answers from the (status, date, type) index
+    # alone (an index-only scan), without reading the table.
+    rows = queryset.order_by().values_list("date", "type").annotate(n=Count("*"))
     return [(day, kind, n) for day, kind, n in rows]
 
 

@@ -32,4 +32,8 @@ class Migration(migrations.Migration):
             name='event',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='claims', to='border_map.event'),
         ),
+        migrations.AddIndex(
+            model_name='incident',
+            index=models.Index(fields=['status', 'date', 'type'], name='incident_status_date_type'),
+        ),
     ]
