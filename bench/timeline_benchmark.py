@@ -95,7 +95,6 @@ def main():
     create_database(args)
     setup_django(f"postgis://{args.user}@{args.host}:{args.port}/{args.database}")
     from django.db import connection
-    from django.db.models import Count
     from django.test import Client
 
     from border_map import filters, timeline
@@ -126,12 +125,7 @@ def main():
                 f"{len(body['bins']):5d} {body['unit']:>6}"
             )
     # The plan of the query with no filter, as the database runs it.
-    counted = (
-        filters.filtered_queryset("incidents", {})
-        .order_by()
-        .values_list("date", "type")
-        .annotate(n=Count("pk"))
-    )
+    counted = timeline.counts_query(filters.filtered_queryset("incidents", {}))
     sql, sql_params = counted.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)

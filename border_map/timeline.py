@@ -46,12 +46,16 @@ def bin_end(start: dt.date, unit: str) -> dt.date:
     return start
 
 
-def day_counts(queryset: QuerySet) -> list[tuple[dt.date, str, int]]:
-    """(day, type, count) of the incidents, counted by the database in one query."""
+def counts_query(queryset: QuerySet) -> QuerySet:
+    """The GROUP BY query: (day, type, count) rows of the incidents."""
     # COUNT(*), not COUNT(id): PostgreSQL then answers from the (status, date, type) index
     # alone (an index-only scan), without reading the table.
-    rows = queryset.order_by().values_list("date", "type").annotate(n=Count("*"))
-    return [(day, kind, n) for day, kind, n in rows]
+    return queryset.order_by().values_list("date", "type").annotate(n=Count("*"))
+
+
+def day_counts(queryset: QuerySet) -> list[tuple[dt.date, str, int]]:
+    """(day, type, count) of the incidents, counted by the database in one query."""
+    return [(day, kind, n) for day, kind, n in counts_query(queryset)]
 
 
 def bins(rows: Iterable[tuple[dt.date, str, int]]) -> dict[str, Any]:
