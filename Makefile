@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-geoparse bench-production vendor clean
+.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-timeline bench-geoparse bench-production vendor clean
 
 setup:
 	scripts/setup.sh
@@ -76,6 +76,10 @@ bench-production: setup postgis-db
 
 bench-export: postgis-db setup
 	$(PY) bench/export_benchmark.py
+
+# The time bar's counts (one GROUP BY query) at 100k and 1M incidents on PostGIS.
+bench-timeline: postgis-db setup
+	$(PY) bench/timeline_benchmark.py --sizes 100000,1000000
 
 # Geoparsing on the gold set (tests/data/goldset/): precision, recall, distances, time, memory.
 bench-geoparse: setup
