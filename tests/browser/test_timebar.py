@@ -151,6 +151,9 @@ def test_at_360_px_the_bar_fits_under_the_map_and_a_tap_chooses_a_day(visit):
     assert bar["x"] >= 0 and bar["x"] + bar["width"] <= 360
     assert bar["y"] >= map_box["y"] + map_box["height"] - 1  # under the map, not over it
     assert play["height"] >= 24 and play["width"] >= 24
+    # Under the map, below the fold on a phone: scrolled to, then tapped.
+    page.locator("#timebar-chart").scroll_into_view_if_needed()
+    bar = page.locator("#timebar-chart").bounding_box()
     page.mouse.click(bar["x"] + bar["width"] * 0.5 / len(DAYS), bar["y"] + bar["height"] / 2)
     wait_for_list(v, overlapping(DAYS[0], DAYS[0]))
     assert url_dates(page) == [f"{DAYS[0]}/{DAYS[0]}"]
