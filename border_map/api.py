@@ -9,6 +9,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 
+from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -20,7 +21,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from . import exports, filters
+from . import acled, exports, filters
 
 # Responses up to this many features are built in memory so that they carry a strong ETag
 # (a hash of the body) and answer If-None-Match with 304; larger ones are streamed.
@@ -64,6 +65,11 @@ def serve_text(
     return response
 
 
+def _acled_csv(layer: str, queryset: QuerySet, bom: bool = False) -> Iterator[str]:
+    """The incidents in ACLED's columns (``?columns=acled``)."""
+    return acled.iter_acled_csv(queryset, bom)
+
+
 @require_safe
 @gzip_page
 def layer_export(request: HttpRequest, layer: str, fmt: str) -> HttpResponseBase:
@@ -79,9 +85,12 @@ def layer_export(request: HttpRequest, layer: str, fmt: str) -> HttpResponseBase
     if fmt == "csv":
         try:
             bom = filters.flag(request.GET, "bom")
+            columns = filters.csv_columns(request.GET, layer)
         except filters.BadParameter as error:
             return error.response()
         iterate = functools.partial(exports.iter_csv, bom=bom)
+        if columns == "acled":
+            iterate = functools.partial(_acled_csv, bom=bom)
     links = None
     if limit is None:
         rows = queryset[offset:] if offset else queryset

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils.text import slugify
 from geographiclib.geodesic import Geodesic
-from shapely import MultiLineString, MultiPolygon, Point, Polygon
+from shapely import MultiLineString, MultiPolygon, Point, Polygon, STRtree
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
@@ -26,13 +27,20 @@ from shapely.validation import make_valid
 
 from border_map import context
 from border_map.datafiles import DataError, Say, silent
-from border_map.models import COUNTRIES, Boundary, Country, Enclave
+from border_map.models import COUNTRIES, Boundary, Country, Enclave, SourceGap
 
 # ISO 3166-1 alpha-3 (the file's A3 property) to alpha-2 (what the model stores) and name.
 BY_ISO3 = {iso3: (code, name) for code, (iso3, name) in COUNTRIES.items()}
 # Tolerance in degrees (about 200 m) of the country outlines the map draws as its backdrop: the
 # full polygons are 1 MB of GeoJSON, the outlines a fraction of it.
 OUTLINE_TOLERANCE = 0.002
+# Land no polygon of the source covers (a gap: a hole of the union of the three countries) is
+# closed into the country around it when it is smaller than this and borders that one country
+# only: holes that make_valid leaves where a ring crosses itself, and small ones of the 10 m
+# extract. A gap that touches two countries is never closed, whatever its size (that would
+# give land on a disputed line to one side); it and the larger ones (lakes the land polygons
+# leave out) are kept and drawn as "no data in the source" (SourceGap).
+CLOSE_GAPS_BELOW_KM2 = 1.0
 
 
 @dataclass
@@ -53,6 +61,17 @@ class DerivedEnclave:
     surrounded_by: str
     geom: MultiPolygon
     area_km2: float
+    drawn: MultiPolygon = field(default_factory=MultiPolygon)  # see draw()
+
+
+@dataclass
+class DerivedGap:
+    """Land inside the outer rings of the countries that no country's polygon covers."""
+
+    geom: MultiPolygon
+    area_km2: float
+    bordered_by: str  # the countries whose polygons surround it, "KG" or "KG-TJ"
+    drawn: MultiPolygon = field(default_factory=MultiPolygon)  # see draw()
 
 
 @dataclass
@@ -61,6 +80,10 @@ class Derivation:
     enclaves: list[DerivedEnclave] = field(default_factory=list)
     # "KG-TJ" -> (lines, geodesic length in km)
     boundaries: dict[str, tuple[MultiLineString, float]] = field(default_factory=dict)
+    gaps: list[DerivedGap] = field(default_factory=list)  # kept, drawn as "no data"
+    closed_gaps: list[DerivedGap] = field(default_factory=list)  # closed into their country
+    # "KG-TJ" -> the shared line as the map draws it (draw()), on the drawn outlines.
+    drawn_boundaries: dict[str, MultiLineString] = field(default_factory=dict)
 
 
 def _polygons(geom: BaseGeometry) -> list[Polygon]:
@@ -207,12 +230,30 @@ def derive(countries_path: str | Path, facts_path: str | Path) -> Derivation:
         names = ", ".join(f["name"] for f in unmatched)
         raise DataError(f"{facts_path}: no enclave polygon contains the point of {names}")
 
-    for code, (a3, name, geom) in countries.items():
+    cut = {}
+    for code, (_a3, _name, geom) in countries.items():
         for enclave in derivation.enclaves:
             if enclave.surrounded_by == code:
                 geom = geom.difference(enclave.geom)
-        geom = as_multipolygon(geom)
-        derivation.countries[code] = DerivedCountry(a3, name, geom, outline(geom))
+        cut[code] = as_multipolygon(geom)
+    derivation.gaps, derivation.closed_gaps = find_gaps(cut)
+    for code in cut:
+        closing = [gap.geom for gap in derivation.closed_gaps if gap.bordered_by == code]
+        if closing:
+            cut[code] = as_multipolygon(shapely.unary_union([cut[code], *closing]))
+    for enclave in derivation.enclaves:
+        # A hole of an enclave belongs to it once closed (none in this extract).
+        outer = MultiPolygon([Polygon(p.exterior) for p in enclave.geom.geoms])
+        inside = [
+            gap.geom
+            for gap in derivation.closed_gaps
+            if gap.bordered_by == enclave.sovereign and outer.covers(gap.geom)
+        ]
+        if inside:
+            enclave.geom = as_multipolygon(shapely.unary_union([enclave.geom, *inside]))
+            enclave.area_km2 = geodesic_area_km2(enclave.geom)
+    for code, (a3, name, _geom) in countries.items():
+        derivation.countries[code] = DerivedCountry(a3, name, cut[code], outline(cut[code]))
 
     codes = sorted(derivation.countries)
     for i, first in enumerate(codes):
@@ -226,7 +267,109 @@ def derive(countries_path: str | Path, facts_path: str | Path) -> Derivation:
             merged = linemerge(lines)
             merged = MultiLineString(list(getattr(merged, "geoms", [merged])))
             derivation.boundaries[f"{first}-{second}"] = (merged, geodesic_length_km(merged))
+    draw(derivation)
     return derivation
+
+
+def find_gaps(countries: dict[str, MultiPolygon]) -> tuple[list[DerivedGap], list[DerivedGap]]:
+    """The holes of the union of the countries, as (kept, closed): closed are those under
+    CLOSE_GAPS_BELOW_KM2 that border one country only (see CLOSE_GAPS_BELOW_KM2)."""
+    parts = _polygons(shapely.unary_union(list(countries.values())))
+    tree = STRtree(parts)
+    boundaries = {code: geom.boundary for code, geom in countries.items()}
+    for boundary in boundaries.values():
+        shapely.prepare(boundary)
+    kept, closed = [], []
+    for ring in (ring for part in parts for ring in part.interiors):
+        hole = Polygon(ring)
+        # Land inside the hole (an island in a lake) is not part of the gap.
+        islands = [parts[i] for i in tree.query(hole, predicate="contains")]
+        geom = as_multipolygon(hole.difference(shapely.unary_union(islands)) if islands else hole)
+        # The ring is made of the countries' own vertices, so a shared stretch is exact; one
+        # that only touches a second country at a point is not bordered by it.
+        codes = [code for code, boundary in boundaries.items() if boundary.intersects(ring)]
+        if len(codes) > 1:
+            codes = [code for code in codes if boundaries[code].intersection(ring).length > 0]
+        gap = DerivedGap(geom, geodesic_area_km2(geom), "-".join(sorted(codes)))
+        if len(codes) == 1 and gap.area_km2 < CLOSE_GAPS_BELOW_KM2:
+            closed.append(gap)
+        else:
+            kept.append(gap)
+    return kept, closed
+
+
+def draw(derivation: Derivation, tolerance: float = OUTLINE_TOLERANCE) -> None:
+    """The geometry the map draws: country outlines, enclaves, gaps and shared lines simplified
+    together, so that they coincide at every zoom.
+
+    Every ring of every country is cut at the points where three areas meet (unary_union nodes
+    the rings and dissolves the edges two countries share), giving arcs; each arc is simplified
+    once (Douglas-Peucker, topology preserving), and the faces the simplified arcs enclose are
+    given back to the country, enclave or gap they overlap most. A shared line is then where two
+    drawn outlines meet, made of the same vertices as both. Sets Country.outline (in
+    ``derivation.countries``), each enclave's and gap's ``drawn`` and ``drawn_boundaries``.
+    """
+    rings = [
+        ring
+        for country in derivation.countries.values()
+        for polygon in country.geom.geoms
+        for ring in (polygon.exterior, *polygon.interiors)
+    ]
+    arcs = list(getattr(linemerge(shapely.unary_union(rings)), "geoms", []))
+    faces = list(shapely.polygonize(arcs).geoms)
+
+    # What each face of the full geometry is: an enclave, a country (outside its enclaves) or
+    # a gap, by a point inside it (an enclave is also its sovereign's, so it is asked first).
+    regions: list[tuple[str, BaseGeometry]] = [
+        (f"enclave:{i}", e.geom) for i, e in enumerate(derivation.enclaves)
+    ]
+    regions += [(f"country:{code}", c.geom) for code, c in derivation.countries.items()]
+    regions += [(f"gap:{i}", g.geom) for i, g in enumerate(derivation.gaps)]
+    for _label, geom in regions:
+        shapely.prepare(geom)
+    labels = []
+    for face in faces:
+        inside = face.representative_point()
+        labels.append(next((label for label, geom in regions if geom.covers(inside)), ""))
+
+    simplified = shapely.simplify(arcs, tolerance, preserve_topology=True)
+    drawn_faces = list(shapely.polygonize(list(shapely.unary_union(simplified).geoms)).geoms)
+    tree = STRtree(faces)
+    parts: dict[str, list[Polygon]] = {}
+    for drawn_face in drawn_faces:
+        near = tree.query(drawn_face)
+        if not len(near):
+            continue
+        overlaps = shapely.area(shapely.intersection(drawn_face, [faces[i] for i in near]))
+        label = labels[near[overlaps.argmax()]]
+        if label:
+            parts.setdefault(label, []).append(drawn_face)
+
+    def drawn(label: str) -> MultiPolygon:
+        return as_multipolygon(shapely.unary_union(parts.get(label, [])))
+
+    for i, enclave in enumerate(derivation.enclaves):
+        enclave.drawn = drawn(f"enclave:{i}")
+    for i, gap in enumerate(derivation.gaps):
+        # A gap narrower than the tolerance collapses with its arcs: drawn on its own then.
+        gap.drawn = drawn(f"gap:{i}") or outline(gap.geom)
+    for code, country in derivation.countries.items():
+        own = [f"country:{code}"] + [
+            f"enclave:{i}" for i, e in enumerate(derivation.enclaves) if e.sovereign == code
+        ]
+        country.outline = as_multipolygon(
+            shapely.unary_union([p for label in own for p in parts.get(label, [])])
+        )
+    for pair in derivation.boundaries:
+        first, second = pair.split("-")
+        shared = derivation.countries[first].outline.boundary.intersection(
+            derivation.countries[second].outline.boundary
+        )
+        lines = [g for g in getattr(shared, "geoms", [shared]) if "LineString" in g.geom_type]
+        merged = linemerge(lines) if lines else MultiLineString()
+        derivation.drawn_boundaries[pair] = MultiLineString(
+            list(getattr(merged, "geoms", [merged]))
+        )
 
 
 def _to_geos(geom: BaseGeometry) -> Any:
@@ -261,6 +404,7 @@ def store(derivation: Derivation, say: Say = silent) -> None:
                 "surrounded_by": enclave.surrounded_by,
                 "geom": _to_geos(enclave.geom),
                 "area_km2": enclave.area_km2,
+                "drawn": _to_geos(enclave.drawn),
             },
         )
         names.append(enclave.name)
@@ -272,8 +416,28 @@ def store(derivation: Derivation, say: Say = silent) -> None:
 
     for pair, (lines, length_km) in derivation.boundaries.items():
         Boundary.objects.update_or_create(
-            countries=pair, defaults={"geom": _to_geos(lines), "length_km": length_km}
+            countries=pair,
+            defaults={
+                "geom": _to_geos(lines),
+                "length_km": length_km,
+                "drawn": _to_geos(derivation.drawn_boundaries[pair]),
+            },
         )
         say(f"boundary {pair}: {length_km:.1f} km")
     Boundary.objects.exclude(countries__in=derivation.boundaries).delete()
+
+    gaps = [(gap.area_km2, gap.bordered_by, gap.drawn.wkb) for gap in derivation.gaps]
+    stored = [(g.area_km2, g.bordered_by, bytes(g.drawn.wkb)) for g in SourceGap.objects.all()]
+    if sorted(stored) != sorted(gaps):  # rewritten only when they change, like the rest
+        SourceGap.objects.all().delete()
+        SourceGap.objects.bulk_create(
+            SourceGap(drawn=_to_geos(gap.drawn), area_km2=gap.area_km2, bordered_by=gap.bordered_by)
+            for gap in derivation.gaps
+        )
+    closed_km2 = sum(gap.area_km2 for gap in derivation.closed_gaps)
+    say(
+        f"gaps in the source: {len(derivation.gaps)} kept as no data "
+        f"({sum(gap.area_km2 for gap in derivation.gaps):.1f} km²), "
+        f"{len(derivation.closed_gaps)} closed ({closed_km2:.1f} km²)"
+    )
     say(f"spatial context of {context.refresh()} places")

@@ -2,10 +2,13 @@
 names the file and the problem (a command turns it into its own error), and where progress goes."""
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from border_map.models import LoadedRecord
 
 # Where a loader says what it does, one line at a time (a command's output, or nowhere).
 Say = Callable[[str], None]
@@ -79,3 +82,27 @@ def check_record(
         if not record[field].strip():
             raise problem(f"field {field!r} is empty")
     return record
+
+
+# What a data file last said about each object (LoadedRecord): load_data compares it with the
+# object's state in the database to tell an object editors changed since from one they did not.
+
+
+def digest(state: Mapping[str, Any]) -> str:
+    """A hash of an object's state as a data file gives it (JSON values, keys in any order)."""
+    text = json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def recorded(kind: str) -> dict[str, str]:
+    """key -> digest of what the files last said about each object of a kind."""
+    return dict(LoadedRecord.objects.filter(kind=kind).values_list("key", "digest"))
+
+
+def remember(kind: str, key: str, state: Mapping[str, Any]) -> None:
+    """Record what a file says about an object, as loaded."""
+    LoadedRecord.objects.update_or_create(kind=kind, key=key, defaults={"digest": digest(state)})
+
+
+def forget(kind: str, keys: Iterable[str]) -> None:
+    LoadedRecord.objects.filter(kind=kind, key__in=list(keys)).delete()

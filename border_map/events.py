@@ -97,7 +97,7 @@ def replace_all(path: str | Path, items: Any, say: Say = silent) -> tuple[int, l
     longer in the file are deleted and claims no longer in an event are set free: (events
     loaded, slugs deleted). Call it in a transaction."""
     events = validate(path, items)
-    Incident.objects.exclude(event=None).update(event=None)
+    Incident.objects.exclude(happening=None).update(happening=None)
     for item in events:
         event, created = Event.objects.update_or_create(
             slug=item["slug"],
@@ -106,7 +106,7 @@ def replace_all(path: str | Path, items: Any, say: Say = silent) -> tuple[int, l
                 for name in ("title", "date", "date_end", "place", "notes", "disagreements")
             },
         )
-        Incident.objects.filter(slug__in=item["claims"]).update(event=event)
+        Incident.objects.filter(slug__in=item["claims"]).update(happening=event)
         say(
             f"{'created' if created else 'updated'} event {event.slug}: {event.date} at "
             f"{event.place.name}, {len(item['claims'])} claims"
@@ -122,7 +122,9 @@ def contested_events() -> QuerySet:
     events = Event.objects.all()
     for slug in CONTESTED_SIDES:
         events = events.filter(
-            pk__in=Incident.objects.published().filter(actor__side__slug=slug).values("event_id")
+            pk__in=Incident.objects.published()
+            .filter(actor__side__slug=slug)
+            .values("happening_id")
         )
     return events
 
@@ -155,12 +157,12 @@ def sides_of_events(event_pks: Iterable[int]) -> dict[int, dict[str, list[str]]]
     found: dict[int, dict[str, list[str]]] = {}
     claims = (
         Incident.objects.published()
-        .filter(event_id__in=list(event_pks))
+        .filter(happening_id__in=list(event_pks))
         .select_related(*CLAIM_RELATED)
         .order_by("date", "slug")
     )
     for claim in claims:
-        entry = found.setdefault(claim.event_id, {"claims": [], "sides": []})  # type: ignore[arg-type]
+        entry = found.setdefault(claim.happening_id, {"claims": [], "sides": []})  # type: ignore[arg-type]
         entry["claims"].append(claim.slug)
         side = claim_side(claim)["slug"]
         if side and side not in entry["sides"]:
@@ -176,15 +178,15 @@ def propose(within_days: int = PROPOSE_WITHIN_DAYS) -> list[dict[str, Any]]:
         dict(row)
         for row in Incident.objects.published()
         .order_by("place_id", "date", "slug")
-        .values("slug", "place_id", "place__name", "date", "date_end", "event__slug", "title")
+        .values("slug", "place_id", "place__name", "date", "date_end", "happening__slug", "title")
     ]
     proposals: list[dict[str, Any]] = []
     group: list[dict[str, Any]] = []
     reach = dt.date.min
 
     def close() -> None:
-        if len(group) > 1 and any(r["event__slug"] is None for r in group):
-            events = sorted({r["event__slug"] for r in group if r["event__slug"]})
+        if len(group) > 1 and any(r["happening__slug"] is None for r in group):
+            events = sorted({r["happening__slug"] for r in group if r["happening__slug"]})
             proposals.append(
                 {
                     "place": group[0]["place__name"],

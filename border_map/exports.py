@@ -282,7 +282,7 @@ LAYERS: dict[str, Layer] = {
                 "place_name_ru": F("place__name_ru"),
                 "place_precision_m": F("place__precision_m"),
                 "geo_precision": geo_precision("place__"),
-                "event_slug": F("event__slug"),
+                "event_slug": F("happening__slug"),
                 **{name: F(f"place__{name}") for name in CONTEXT_FIELDS},
             },
             properties=_incident_properties,

@@ -88,6 +88,23 @@ def flag(params: Params, name: str) -> bool:
     raise BadParameter(name, f"{value!r} is not 1 or 0 (true or false).")
 
 
+# Column sets a CSV may be asked for with ?columns= (the default: the layer's own properties),
+# and the layers that have them.
+CSV_COLUMNS = {"acled": ("incidents",)}
+
+
+def csv_columns(params: Params, layer: str) -> str | None:
+    """The ``columns`` parameter of a CSV: None for the layer's own columns, or a name of
+    CSV_COLUMNS that the layer has."""
+    value = one_value(params, "columns")
+    if not value:
+        return None
+    if layer not in CSV_COLUMNS.get(value, ()):
+        sets = ", ".join(f"{name} ({', '.join(layers)})" for name, layers in CSV_COLUMNS.items())
+        raise BadParameter("columns", f"{value!r} is not a column set of {layer}; sets: {sets}.")
+    return value
+
+
 def parse_bbox(text: str) -> list[Polygon]:
     """``minLon,minLat,maxLon,maxLat`` (or 6 values with heights, which are ignored) as a list
     of polygons; a box whose minLon is greater than its maxLon crosses the antimeridian and is
@@ -299,7 +316,7 @@ def _contested(queryset: QuerySet, params: Params) -> QuerySet:
         return queryset
     from .events import contested_events
 
-    field = "pk" if queryset.model is Event else "event"
+    field = "pk" if queryset.model is Event else "happening"
     return queryset.filter(**{f"{field}__in": contested_events()})
 
 

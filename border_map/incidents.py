@@ -1,8 +1,14 @@
 """Incidents from the reviewed incidents file: every incident is checked first (place, article,
 dates, type, each quote found exactly once in the article), and one bad incident rejects the
-file. The file is the source of truth: incidents no longer in it are deleted. The load_incidents
-command runs it in a transaction."""
+file. Once editors work in the database it is the source of truth: the load adds what the file
+has and the database lacks, applies the file's changes to incidents nobody edited since the
+file was last loaded, deletes those the file dropped if nobody edited them, and keeps every
+edited incident as the editor left it, reporting a conflict where the file changed it too
+(what the file last said of each incident is kept as a hash, datafiles.remember). The
+load_incidents command runs it in a transaction."""
 
+import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +21,10 @@ from border_map.datafiles import (
     Say,
     check_date,
     check_record,
+    digest,
     numbered_records,
+    recorded,
+    remember,
     silent,
 )
 from border_map.models import (
@@ -44,6 +53,8 @@ FIELDS: dict[str, type | tuple[type, ...]] = {
     "figures": list,
     "article": str,
     "excerpts": list,
+    "event_id": str,
+    "event_fields": dict,
 }
 OPTIONAL: dict[str, Any] = {
     "date_end": None,
@@ -51,6 +62,8 @@ OPTIONAL: dict[str, Any] = {
     "casualties": "",
     "actor": None,
     "figures": [],
+    "event_id": "",
+    "event_fields": {},
 }
 FIGURE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "kind": str,
@@ -73,6 +86,8 @@ STORED = (
     "claimed_by",
     "actor",
     "casualties",
+    "event_id",
+    "event_fields",
 )
 
 
@@ -140,6 +155,14 @@ def validate(path: str | Path, items: Any) -> list[dict[str, Any]]:
         if item["place"] not in places:
             places[item["place"]] = Place.objects.filter(name=item["place"]).first()
         if places[item["place"]] is None:
+            # A place no article names (an imported event's) comes from the curated gazetteer
+            # beside the file, as dump_reviewed writes it.
+            from border_map.reviewed import place_from_gazetteer
+
+            places[item["place"]] = place_from_gazetteer(
+                item["place"], Path(path).parent / "gazetteer.csv"
+            )
+        if places[item["place"]] is None:
             raise problem(f"unknown place {item['place']!r} (ingest its article first)")
         if item["article"] not in articles:
             articles[item["article"]] = Article.objects.filter(slug=item["article"]).first()
@@ -202,23 +225,111 @@ def _figure(figure: Any, quoted: list[str], problem: Problem) -> dict[str, Any]:
     return figure
 
 
-def replace_all(path: str | Path, items: Any, say: Say = silent) -> tuple[int, list[str]]:
-    """Validate the file's incidents, store them, and delete the incidents the file no longer
-    holds with the quotes only they cited: (incidents loaded, slugs deleted). Call it in a
-    transaction: a DataError leaves nothing stored."""
+def figure_rows(figures: Any) -> list[list[Any]]:
+    """Figures (dicts of the file, or CasualtyFigure rows) as lists of FIGURE_FIELDS' values,
+    to compare what the file says with what is stored."""
+    return [
+        [f[k] if isinstance(f, dict) else getattr(f, k) for k in FIGURE_FIELDS] for f in figures
+    ]
+
+
+@dataclass
+class Merge:
+    """What a load of the incidents file did, by slug."""
+
+    loaded: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # edited in the database, the file unchanged
+    conflicts: list[str] = field(default_factory=list)  # edited in both: the database's kept
+
+
+def plain_value(value: Any) -> Any:
+    """A field's value as the file writes it: a date as ISO text, a place by its name, an
+    actor by its slug."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Place):
+        return value.name
+    if isinstance(value, Actor):
+        return value.slug
+    return value
+
+
+def item_state(item: dict[str, Any]) -> dict[str, Any]:
+    """A validated incident of the file, in the form incident_state gives a stored one."""
+    return {
+        **{name: plain_value(item[name]) for name in STORED},
+        "excerpts": sorted([item["article"].slug, start, end] for start, end in item["spans"]),
+        "figures": figure_rows(item["figures"]),
+        "status": Incident.Status.PUBLISHED,  # the file holds published claims
+    }
+
+
+def incident_state(incident: Incident) -> dict[str, Any]:
+    """A stored incident as the file would say it."""
+    excerpts = incident.excerpts.select_related("article")
+    return {
+        **{name: plain_value(getattr(incident, name)) for name in STORED},
+        "excerpts": sorted([e.article.slug, e.start, e.end] for e in excerpts),
+        "figures": figure_rows(incident.figures.order_by("pk")),
+        "status": incident.status,
+    }
+
+
+def replace_all(path: str | Path, items: Any, say: Say = silent) -> Merge:
+    """Validate the file's incidents and merge them into the database (see the module's
+    docstring). Call it in a transaction: a DataError leaves nothing stored."""
     incidents = validate(path, items)
+    merge = Merge(loaded=len(incidents))
+    last = recorded("incident")
+    stored = {i.slug: i for i in Incident.objects.select_related("place", "actor")}
     for item in incidents:
-        incident, created = store(item)
-        say(
-            f"{'created' if created else 'updated'} {incident.slug}: {incident.date} "
-            f"{incident.type} at {incident.place.name}, claimed by {incident.claimed_by}"
-        )
-    # The file is the reviewed list: an incident taken out of it leaves the map too.
-    removed = Incident.objects.exclude(slug__in=[item["slug"] for item in incidents])
-    removed_slugs = sorted(removed.values_list("slug", flat=True))
-    removed.delete()
+        slug, wanted = item["slug"], item_state(item)
+        incident = stored.get(slug)
+        now = None if incident is None else digest(incident_state(incident))
+        if incident is None and slug in last:
+            # Loaded before and deleted in the database since: an editor's decision.
+            merge.conflicts.append(slug)
+            say(f"CONFLICT {slug}: deleted in the database since {path} was loaded; not re-added")
+            continue
+        if now is not None and now != digest(wanted) and now != last.get(slug):
+            # Edited in the database since the file was loaded (or never loaded from it).
+            if last.get(slug) == digest(wanted):
+                merge.kept.append(slug)
+                say(f"kept {slug}: edited in the database; {path} has not changed it")
+            else:
+                merge.conflicts.append(slug)
+                say(
+                    f"CONFLICT {slug}: edited in the database and changed in {path}; "
+                    "the database's version is kept"
+                )
+            continue
+        if now is None or now != digest(wanted):
+            incident, created = store(item)
+            (merge.created if created else merge.updated).append(slug)
+            say(
+                f"{'created' if created else 'updated'} {incident.slug}: {incident.date} "
+                f"{incident.type} at {incident.place.name}, claimed by {incident.claimed_by}"
+            )
+        else:
+            say(f"unchanged {slug}")
+        remember("incident", slug, wanted)
+    # An incident the file dropped leaves the map too, unless an editor changed it since or
+    # it never came from the file (a claim drafted or imported in the database).
+    in_file = {item["slug"] for item in incidents}
+    for slug, incident in sorted(stored.items()):
+        if slug in in_file or slug not in last:
+            continue
+        if digest(incident_state(incident)) == last[slug]:
+            incident.delete()
+            merge.deleted.append(slug)
+        else:
+            merge.conflicts.append(slug)
+            say(f"CONFLICT {slug}: edited in the database and gone from {path}; kept")
     delete_uncited_quotes()
-    return len(incidents), removed_slugs
+    return merge
 
 
 def store(item: dict[str, Any]) -> tuple[Incident, bool]:
@@ -237,12 +348,8 @@ def store(item: dict[str, Any]) -> tuple[Incident, bool]:
         slug=item["slug"], defaults={field: item[field] for field in STORED}
     )
     incident.excerpts.set(excerpts)
-    stored = [
-        (f.kind, f.people, f.low, f.best, f.high, f.phrase) for f in incident.figures.order_by("pk")
-    ]
-    wanted = [tuple(f[k] for k in FIGURE_FIELDS) for f in item["figures"]]
-    if stored != wanted:  # rewritten only when changed, so a reload changes nothing
-        incident.figures.all().delete()
+    if figure_rows(incident.figures.order_by("pk")) != figure_rows(item["figures"]):
+        incident.figures.all().delete()  # rewritten only when changed: a reload changes nothing
         CasualtyFigure.objects.bulk_create(
             CasualtyFigure(incident=incident, **figure) for figure in item["figures"]
         )

@@ -126,17 +126,19 @@ class BrowserLayers(MacroElement):
             window.borderMapPage = {
                 map: {{ this._parent.get_name() }},
                 control: {{ this.control.get_name() }},
+                tiles: {{ this.tiles.get_name() if this.tiles else "null" }},
                 config: {{ this.config|tojson }}
             };
         {% endmacro %}
         """
     )
 
-    def __init__(self, control, config):
+    def __init__(self, control, config, tiles=None):
         super().__init__()
         self._name = "BrowserLayers"
         self.control = control
         self.config = config
+        self.tiles = tiles  # the tile layer, which base_layers.js adds once a tile loads
 
     def render(self, **kwargs: Any) -> str:
         header = _figure(self).header
@@ -156,9 +158,17 @@ def incident_map(urls: dict[str, str]) -> folium.Map:
     """
     fmap = _new_map(control_scale=True)
     tile_url = settings.BORDER_MAP["TILE_URL"]
+    tiles = None
     if tile_url:
-        folium.TileLayer(
-            tiles=tile_url, attr=str(OSM_ATTRIBUTION), name="OpenStreetMap", max_zoom=MAX_ZOOM
+        # Not shown at first (show=False): on a closed network the first view would be a grey
+        # backdrop and a screenful of failed requests. The page opens on the country backdrop
+        # and adds the tiles once one of them loads (static/border_map/base_layers.js).
+        tiles = folium.TileLayer(
+            tiles=tile_url,
+            attr=str(OSM_ATTRIBUTION),
+            name="OpenStreetMap",
+            max_zoom=MAX_ZOOM,
+            show=False,
         ).add_to(fmap)
     # Without animation: an animated fit would end after, and undo, the view a link restores.
     fit = folium.FitBounds(REGION_BOUNDS)
@@ -182,7 +192,7 @@ def incident_map(urls: dict[str, str]) -> folium.Map:
             for code, name in COUNTRY_NAMES.items()
         },
     }
-    fmap.add_child(BrowserLayers(control, config))
+    fmap.add_child(BrowserLayers(control, config, tiles))
     return fmap
 
 

@@ -298,8 +298,14 @@ class Incident(models.Model):
     casualties = models.TextField(blank=True)  # as stated by the claimant, never summed
     excerpts = models.ManyToManyField(Excerpt, related_name="incidents")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    # The event's id in the data set it was imported from (ACLED's event_id_cnty; the key of a
+    # re-import), and that row's columns this model has no field for (border_map.acled),
+    # exported back as they came. Empty for claims drafted from articles.
+    event_id = models.CharField(max_length=100, blank=True, db_index=True)
+    event_fields = models.JSONField(default=dict, blank=True)
     # The happening this claim is about, with the other claims about it (data/events.json).
-    event = models.ForeignKey(
+    # Not "event": event_id above is ACLED's id of the claim's own row.
+    happening = models.ForeignKey(
         Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="claims"
     )
 
@@ -358,6 +364,8 @@ class Enclave(models.Model):
     surrounded_by = models.CharField(max_length=2)
     geom = models.MultiPolygonField(srid=4326)
     area_km2 = models.FloatField()  # geodesic, computed from geom
+    # geom as the map draws it, simplified with the outlines and lines (boundaries.draw).
+    drawn = models.MultiPolygonField(srid=4326, null=True, spatial_index=False)
 
     class Meta:
         ordering = ["name"]
@@ -372,6 +380,8 @@ class Boundary(models.Model):
     countries = models.CharField(max_length=5, unique=True)  # "KG-TJ", codes sorted
     geom = models.MultiLineStringField(srid=4326)
     length_km = models.FloatField()  # geodesic, computed from geom
+    # geom as the map draws it: where the two drawn outlines meet (boundaries.draw).
+    drawn = models.MultiLineStringField(srid=4326, null=True, spatial_index=False)
 
     class Meta:
         ordering = ["countries"]
@@ -379,3 +389,35 @@ class Boundary(models.Model):
 
     def __str__(self) -> str:
         return self.countries
+
+
+class SourceGap(models.Model):
+    """Land inside the countries' outer rings that no country polygon of the source covers (a
+    lake the land polygons leave out, a sliver between two countries' polygons), kept and drawn
+    as "no data in the source" rather than given to a country (boundaries.find_gaps)."""
+
+    drawn = models.MultiPolygonField(srid=4326, spatial_index=False)  # simplified, as drawn
+    area_km2 = models.FloatField()  # geodesic, of the full polygon
+    bordered_by = models.CharField(max_length=8)  # "KG", or "KG-TJ" when between two
+
+    class Meta:
+        ordering = ["-area_km2", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.area_km2:.2f} km² ({self.bordered_by})"
+
+
+class LoadedRecord(models.Model):
+    """What a data file last said about one object, as a hash (border_map.reviewed): load_data
+    tells from it whether the object was edited in the database since, and then keeps the edit
+    instead of overwriting it."""
+
+    kind = models.CharField(max_length=20)  # "incident", "article"
+    key = models.CharField(max_length=120)  # the object's slug
+    digest = models.CharField(max_length=64)  # sha256 of the record as the file gave it
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="loaded_record_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

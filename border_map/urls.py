@@ -18,6 +18,7 @@ urlpatterns = [
     path("map/claimants.json", views.claimants_json, name="map_claimants"),
     path("map/timeline.json", views.timeline_json, name="map_timeline"),
     path("map/countries.geojson", views.countries_geojson, name="map_countries"),
+    path("map/reference.geojson", views.reference_geojson, name="map_reference"),
     path("api/<str:layer>.geojson", api.layer_geojson, name="layer_geojson"),
     path("api/<str:layer>.csv", api.layer_export, {"fmt": "csv"}, name="layer_csv"),
     path("api/<str:layer>.kml", api.layer_export, {"fmt": "kml"}, name="layer_kml"),

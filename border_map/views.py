@@ -22,7 +22,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import events, exports, filters, i18n, maps, timeline
+from . import drawing, events, exports, filters, i18n, maps, timeline
 from .articles import reading_spans
 from .models import Article, Country, Event, Excerpt, Incident, Place, Side
 
@@ -48,6 +48,7 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "enclaves": reverse("layer_geojson", args=["enclaves"]),
         "boundaries": reverse("layer_geojson", args=["boundaries"]),
         "countries": reverse("map_countries"),
+        "reference": reverse("map_reference"),
         "export": reverse("layer_geojson", args=["incidents"]),
         "embed": reverse("map_embed"),
     }
@@ -261,7 +262,7 @@ def event_page(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.select_related("place"), slug=slug)
     claims = list(
         Incident.objects.published()
-        .filter(event=event)
+        .filter(happening=event)
         .select_related(*CLAIM_RELATED)
         .prefetch_related(
             Prefetch("excerpts", Excerpt.objects.select_related("article").order_by("start"))
@@ -430,3 +431,14 @@ def _place_map_url(place: Place) -> str:
         reverse("map")
         + f"?lat={place.point.y:.5f}&lon={place.point.x:.5f}&zoom=13&place={place.slug}"
     )
+
+
+@require_safe
+@gzip_page
+@conditional_page
+@cache_control(no_cache=True)
+def reference_geojson(request: HttpRequest) -> HttpResponse:
+    """The outlines, enclaves, gaps and shared lines as the map draws them, simplified together,
+    with their label points (border_map/drawing.py); revalidated by ETag like the outlines."""
+    body = "".join(drawing.reference_collection())
+    return HttpResponse(body, content_type="application/geo+json")

@@ -24,7 +24,9 @@ GOLOVNOI_CLAIM = "tajik-border-guards-kyrgyz-fired-first-at-golovnoi"
 def grouping():
     """{event slug: sorted claim slugs} as the database holds it."""
     found: dict[str, list[str]] = {}
-    for slug, event in Incident.objects.exclude(event=None).values_list("slug", "event__slug"):
+    for slug, event in Incident.objects.exclude(happening=None).values_list(
+        "slug", "happening__slug"
+    ):
         found.setdefault(event, []).append(slug)
     return {event: sorted(claims) for event, claims in found.items()}
 
@@ -89,7 +91,7 @@ def test_an_event_taken_out_of_the_file_is_deleted_and_its_claims_set_free(tmp_p
     call_command("load_events", write(tmp_path, seed.EVENTS[1:]), stdout=out)
     assert f"deleted {GOLOVNOI}: no longer in" in out.getvalue()
     assert not Event.objects.filter(slug=GOLOVNOI).exists()
-    assert Incident.objects.get(slug=KOK_TASH_CLAIM).event is None
+    assert Incident.objects.get(slug=KOK_TASH_CLAIM).happening is None
     assert Incident.objects.filter(slug=KOK_TASH_CLAIM).exists()  # the claim stays
 
 
@@ -104,7 +106,7 @@ def test_proposals_group_claims_at_one_place_within_two_days_and_store_nothing()
     Incident.objects.filter(slug=GOLOVNOI_CLAIM).update(
         place=Incident.objects.get(slug=KOK_TASH_CLAIM).place
     )
-    Incident.objects.filter(slug=GOLOVNOI_CLAIM).update(event=None)
+    Incident.objects.filter(slug=GOLOVNOI_CLAIM).update(happening=None)
     out = io.StringIO()
     call_command("propose_events", stdout=out, stderr=io.StringIO())
     proposals = json.loads(out.getvalue())
@@ -113,7 +115,7 @@ def test_proposals_group_claims_at_one_place_within_two_days_and_store_nothing()
     assert sorted(at_kok_tash[0]["claims"]) == [KOK_TASH_CLAIM, GOLOVNOI_CLAIM]
     assert at_kok_tash[0]["in_events"] == [GOLOVNOI]
     # Proposed, not assigned.
-    assert Incident.objects.get(slug=GOLOVNOI_CLAIM).event is None
+    assert Incident.objects.get(slug=GOLOVNOI_CLAIM).happening is None
     # Claims at Batken Region over 28 April – 1 May chain into one proposal: the Khovar claim
     # (1 May) is in no event yet.
     batken = [p for p in proposals if p["place"] == "Batken Region"]
@@ -125,7 +127,7 @@ def test_claims_more_than_two_days_apart_are_not_proposed_together():
     rows = events.propose(within_days=0)
     assert all(p["place"] != "Kok-Tash" for p in rows)
     # Every claim already in an event, or alone at its place: nothing to propose there.
-    Incident.objects.exclude(event=None).update(event=None)
+    Incident.objects.exclude(happening=None).update(happening=None)
     assert not any(
         KOK_TASH_CLAIM in p["claims"] and GOLOVNOI_CLAIM in p["claims"] for p in events.propose()
     )  # Kok-Tash and Golovnoi are different places
@@ -292,7 +294,7 @@ def test_the_map_page_html_does_not_grow_with_the_number_of_events_or_their_clai
             type=Incident.Type.CLASH,
             place=place,
             claimed_by="Extra claimant",
-            event=new_events[n % len(new_events)],
+            happening=new_events[n % len(new_events)],
         )
         for n in range(4000)
     )

@@ -180,3 +180,32 @@ def test_libreoffice_opens_the_spreadsheet_csv_with_its_cyrillic_intact(live_url
     assert "Ð" not in converted  # UTF-8 read as Latin-1 looks like this
     first_cell = re.search(r"<td[^>]*>([^<]*)</td>", converted).group(1)
     assert first_cell == "id"
+
+
+def test_libreoffice_opens_the_acled_export_with_its_cyrillic_intact(tmp_path):
+    """The ACLED columns of imported events (Cyrillic claimant, place and notes, a quoted line
+    break) read back through LibreOffice as they were imported."""
+    from django.core.management import call_command
+
+    from tests.test_acled import acled_csv
+
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is missing: scripts/setup.sh test installs it"
+    source = tmp_path / "given.csv"
+    source.write_text(acled_csv(), encoding="utf-8", newline="")
+    call_command("import_acled", str(source), verbosity=0)
+    Incident.objects.filter(event_id__in=["KGZ1001", "TJK2001"]).update(status="published")
+    exported = tmp_path / "acled.csv"
+    call_command("export_acled", output=str(exported), bom=True, verbosity=0)
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--infilter=CSV:44,34,76,1", "--convert-to", "html", "--outdir", str(tmp_path),
+         str(exported)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    converted = html.unescape((tmp_path / "acled.html").read_text(encoding="utf-8"))
+    for text in ("24.kg; Азаттык", "Хоҷаи Аъло", "near Кок-Таш (Batken)"):
+        assert text in converted, text
+    assert "Ð" not in converted
+    first_cell = re.search(r"<td[^>]*>([^<]*)</td>", converted).group(1)
+    assert first_cell == "event_id_cnty"

@@ -5,7 +5,16 @@ import io
 import pytest
 from django.core.management import call_command
 
-from border_map.models import Article, Boundary, Country, Enclave, Event, Incident, Place
+from border_map.models import (
+    Article,
+    Boundary,
+    Country,
+    Enclave,
+    Event,
+    Incident,
+    LoadedRecord,
+    Place,
+)
 from tests import seed
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +30,7 @@ def counts():
 def test_a_dry_run_on_an_empty_database_goes_through_every_step_and_writes_nothing():
     for model in reversed(MODELS):
         model.objects.all().delete()
+    LoadedRecord.objects.all().delete()
     out = io.StringIO()
     call_command("load_data", dry_run=True, stdout=out)
     assert f"{len(seed.INCIDENTS)} incidents loaded" in out.getvalue()

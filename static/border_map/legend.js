@@ -39,6 +39,12 @@ export function addLegend(map, colours, countries, typeName) {
     items.push(el("li", {}, [swatch("kg-tj"), gettext("Kyrgyzstan–Tajikistan line")]));
     items.push(el("li", {}, [swatch("shared"), gettext("other shared lines")]));
     items.push(el("li", {}, [swatch("outline"), gettext("country outline")]));
+    items.push(
+      el("li", {}, [
+        swatch("no-data"),
+        gettext("no data in the source (a gap in the OpenStreetMap polygons; no tiles)"),
+      ]),
+    );
     const box = el("details", { class: "legend" }, [
       el("summary", { text: gettext("Legend") }),
       el("ul", {}, items),

@@ -2,6 +2,7 @@
    link and the URL together. folium's inline script makes the map and hands it over in
    `window.borderMapPage` ({map, control, config}); a module script runs after the document is
    parsed, so after that script. */
+import { baseNotice, chooseBase } from "./base_layers.js";
 import { filterForm, matchesFilters } from "./filters.js";
 import { fetchJSON, ignoreAbort, isAbort, latestOnly } from "./http.js";
 import { incidentPopups } from "./incident_popup.js";
@@ -25,7 +26,7 @@ import {
   withLanguage,
 } from "./url_state.js";
 
-function start({ map, control, config }) {
+function start({ map, control, tiles, config }) {
   const root = document.documentElement;
   const share = shareControls({ config, document, window });
   // On paper the map is narrower than on screen: keep the same centre and zoom.
@@ -107,7 +108,7 @@ function start({ map, control, config }) {
     },
   });
 
-  addReferenceLayers(map, control, config, countryName);
+  const backdrop = addReferenceLayers(map, control, config, countryName);
   const places = placesLayer(map, {
     url: config.urls.places,
     attribution: config.attribution.geonames,
@@ -206,6 +207,7 @@ function start({ map, control, config }) {
       followFilters();
     }, 0);
   });
+  chooseBase(map, { tiles, backdrop, notice: baseNotice(map) });
   writeURL();
   loadIncidents();
   followFilters();

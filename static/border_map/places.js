@@ -28,7 +28,19 @@ function placeFeatures(data, { attribution, countryName, kindName }) {
         fillColor: "#fff",
         fillOpacity: 1,
       });
-      if (!feature.properties.estimated) return dot;
+      // Its name, shown on the backdrop only (map.css): the tiles write their own.
+      const p = feature.properties;
+      const name = L.marker(latlng, {
+        pane: "labels",
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({
+          className: "place-label",
+          html: el("span", { text: localName(p.name, p.name_ru) }),
+          iconSize: null,
+        }),
+      });
+      if (!feature.properties.estimated) return L.featureGroup([dot, name]);
       const circle = L.circle(latlng, {
         radius: feature.properties.precision_m,
         color: "#222",
@@ -38,7 +50,7 @@ function placeFeatures(data, { attribution, countryName, kindName }) {
         fillOpacity: 0.05,
         interactive: false,
       });
-      return L.featureGroup([circle, dot]);
+      return L.featureGroup([circle, dot, name]);
     },
     onEachFeature: (feature, featureLayer) => {
       const p = feature.properties;

@@ -49,7 +49,7 @@ def test_a_claims_popup_opens_its_event_with_both_accounts_side_by_side(visit):
 def test_contested_only_keeps_the_claims_of_events_with_both_governments(visit, django_db_blocker):
     with django_db_blocker.unblock():
         expected = sorted(
-            Incident.objects.filter(event__in=events.contested_events()).values_list(
+            Incident.objects.filter(happening__in=events.contested_events()).values_list(
                 "slug", flat=True
             )
         )
@@ -157,7 +157,7 @@ def hostile_event(django_db_blocker, django_db_setup):
             place=place,
             claimed_by=HOSTILE,
             casualties="<b onmouseover=alert(1)>9</b>",
-            event=event,
+            happening=event,
         )
         event.disagreements = [{"point": HOSTILE, "answers": {claim.slug: HOSTILE}}]
         event.save()
