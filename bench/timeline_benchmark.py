@@ -67,14 +67,14 @@ def add_rows(first, last):
         (first_place,) = cursor.fetchone()
         cursor.execute(
             f"""INSERT INTO {incidents} (slug, date, date_end, date_precision, title, type,
-                  place_id, location_note, claimed_by, casualties, status)
+                  place_id, location_note, claimed_by, casualties, status, event_id, event_fields)
                 SELECT 'bench-' || g, date '2021-01-01' + (random() * 730)::int, NULL, 'day',
                   'Synthetic incident ' || g,
                   (ARRAY['clash','gunfire','evacuation','casualties','negotiation'])[1 + g %% 5],
                   %s + g %% 1000, '',
                   (ARRAY['Kyrgyz border service','Tajik border guards','RFE/RL',
                          'Local officials'])[1 + g %% 4],
-                  '', 'published'
+                  '', 'published', '', '{{}}'
                 FROM generate_series(%s, %s) g""",
             [first_place, first + 1, last],
         )
