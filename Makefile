@@ -9,7 +9,7 @@ PG_USER ?= postgres
 PG_DB ?= border_map
 POSTGIS_URL := postgis://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DB)
 
-.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-tiles bench-geoparse bench-production bench-review vendor clean
+.PHONY: setup run run-production test test-fast test-postgis lint postgis-db run-postgis bench-map bench-export bench-tiles bench-timeline bench-geoparse bench-production bench-review vendor clean
 
 setup:
 	scripts/setup.sh
@@ -84,6 +84,10 @@ bench-tiles: setup
 	scripts/setup.sh test
 	$(if $(filter command line,$(origin PG_DB)),psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d postgres -qc 'drop database if exists "$(PG_DB)" with (force)' -c 'create database "$(PG_DB)"' && psql -h $(PG_HOST) -p $(PG_PORT) -U $(PG_USER) -d $(PG_DB) -qc 'create extension postgis')
 	$(PY) bench/tiles_benchmark.py $(if $(filter command line,$(origin PG_DB)),--database-url $(POSTGIS_URL)) $(BENCH_ARGS)
+
+# The time bar's counts (one GROUP BY query) at 100k and 1M incidents on PostGIS.
+bench-timeline: postgis-db setup
+	$(PY) bench/timeline_benchmark.py --sizes 100000,1000000
 
 # Geoparsing on the gold set (tests/data/goldset/): precision, recall, distances, time, memory.
 bench-geoparse: setup

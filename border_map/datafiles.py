@@ -1,9 +1,10 @@
 """What the data loaders share: reading JSON, checking records field by field, the error that
 names the file and the problem (a command turns it into its own error), and where progress goes."""
 
+import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,33 @@ def read_json(path: str | Path) -> Any:
         raise DataError(f"{path}: cannot read ({error.strerror})") from error
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DataError(f"{path}: not valid JSON ({error})") from error
+
+
+Problem = Callable[[str], DataError]
+
+
+def numbered_records(
+    path: str | Path, items: list[Any], noun: str
+) -> Iterator[tuple[dict[str, Any], Problem]]:
+    """Each record of a file's list with the error maker that names it ("event 3 (its-slug):
+    ..."); a record that is not a JSON object is an error."""
+    for number, item in enumerate(items, start=1):
+        name = item.get("slug") if isinstance(item, dict) else None
+
+        def problem(message: str, number: int = number, name: Any = name) -> DataError:
+            return DataError(f"{path}: {noun} {number} ({name or 'no slug'}): {message}")
+
+        if not isinstance(item, dict):
+            raise problem("must be a JSON object")
+        yield item, problem
+
+
+def check_date(value: str, problem: Problem) -> dt.date:
+    """An ISO day (YYYY-MM-DD), or problem(message) raised."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise problem(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def check_record(

@@ -30,6 +30,7 @@ from .models import (
     Boundary,
     CasualtyFigure,
     Enclave,
+    Event,
     Excerpt,
     Incident,
     Mention,
@@ -120,6 +121,7 @@ def _incident_properties(row):
         "place_precision_m": row["place_precision_m"],
         "geo_precision": row["geo_precision"],
         "location_note": row["location_note"],
+        "event": row.get("event_slug"),
         **_context_properties(row),
         "excerpts": [],
         "sources": [],
@@ -134,6 +136,25 @@ def _enclave_properties(row):
         "surrounded_by": row["surrounded_by"],
         "area_km2": round(row["area_km2"], 2),
     }
+
+
+def _event_properties(row):
+    return {
+        "title": row["title"],
+        "date": row["date"].isoformat(),
+        "date_end": row["date_end"].isoformat() if row["date_end"] else None,
+        "place": row["place_name"],
+        "place_ru": row["place_name_ru"],
+        "notes": row["notes"],
+    }
+
+
+def _event_claims(event_pks):
+    """Each event's published claims (their ids) and the sides they come from."""
+    from .events import sides_of_events
+
+    found = sides_of_events(event_pks)
+    return {pk: found.get(pk, {"claims": [], "sides": []}) for pk in event_pks}
 
 
 def _boundary_properties(row):
@@ -174,6 +195,8 @@ class Layer:
     context_prefix: str | None = None
     # Only published rows are public (Incident.Status): drafts and rejected claims never show.
     published_only: bool = False
+    # Properties read for a chunk of rows at once: (row pks) -> {pk: {name: value}}.
+    related: Callable[[list[Any]], dict[Any, dict[str, Any]]] | None = None
 
     def __post_init__(self) -> None:
         if not self.property_names:
@@ -259,6 +282,7 @@ LAYERS: dict[str, Layer] = {
                 "place_name_ru": F("place__name_ru"),
                 "place_precision_m": F("place__precision_m"),
                 "geo_precision": geo_precision("place__"),
+                "event_slug": F("happening__slug"),
                 **{name: F(f"place__{name}") for name in CONTEXT_FIELDS},
             },
             properties=_incident_properties,
@@ -279,6 +303,7 @@ LAYERS: dict[str, Layer] = {
                 "place_precision_m",
                 "geo_precision",
                 "location_note",
+                "event",
                 *CONTEXT_FIELDS,
                 "excerpts",
                 "sources",
@@ -298,9 +323,49 @@ LAYERS: dict[str, Layer] = {
             order_by=("date", "slug"),
             time_field="date",
             time_end_field="date_end",
-            filters=("claimed_by", "side", "type", "geo_precision", "near_line_km", "enclave"),
+            filters=(
+                "claimed_by",
+                "side",
+                "type",
+                "geo_precision",
+                "near_line_km",
+                "enclave",
+                "contested",
+            ),
             with_excerpts=True,
             context_prefix="place__",
+        ),
+        Layer(
+            name="events",
+            geometry_type="Point",
+            model=Event,
+            id_field="slug",
+            geometry_field="place__point",
+            fields=("title", "date", "date_end", "notes"),
+            annotations={"place_name": F("place__name"), "place_name_ru": F("place__name_ru")},
+            properties=_event_properties,
+            property_names=(
+                "title",
+                "date",
+                "date_end",
+                "place",
+                "place_ru",
+                "notes",
+                "claims",
+                "sides",
+            ),
+            related=_event_claims,
+            title="Events",
+            description="Happenings that several claims are about, grouped by hand, at a place: "
+            "each lists its claims (ids in the incidents layer) and the sides they come from "
+            "(kyrgyz-official, tajik-official, third-party, media). An event lasts from date to "
+            "date_end.",
+            label="title",
+            select_related=("place",),
+            order_by=("date", "slug"),
+            time_field="date",
+            time_end_field="date_end",
+            filters=("contested",),
         ),
         Layer(
             name="enclaves",
@@ -528,10 +593,13 @@ def _iter_rows(layer, queryset, geometry_format):
         if not chunk:
             return
         extras = _claim_extras([r["pk"] for r in chunk]) if spec.with_excerpts else None
+        related = spec.related([r["pk"] for r in chunk]) if spec.related else None
         for row in chunk:
             props = spec.properties(row)
             if extras is not None:
                 props.update(extras[row["pk"]])
+            if related is not None:
+                props.update(related[row["pk"]])
             yield row, props
 
 
@@ -596,6 +664,7 @@ MAP_SUMMARY = (
     "line_distance_km",
     "enclave",
     "enclave_ru",
+    "event",
 )
 
 

@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, JsonResponse
 
 from . import exports
-from .models import Enclave, Incident, Side, geo_precision
+from .models import Enclave, Event, Incident, Side, geo_precision
 
 MAX_LIMIT = 10_000
 # Larger offsets overflow the databases' integers (a 500); no layer comes near this many rows.
@@ -316,6 +316,16 @@ def _enclave(queryset: QuerySet, params: Params) -> QuerySet:
     return queryset.filter(**{f"{_context_prefix(queryset)}enclave__in": chosen})
 
 
+def _contested(queryset: QuerySet, params: Params) -> QuerySet:
+    # Events with claims from both governments (events.CONTESTED_SIDES), or their claims.
+    if not flag(params, "contested"):
+        return queryset
+    from .events import contested_events
+
+    field = "pk" if queryset.model is Event else "happening"
+    return queryset.filter(**{f"{field}__in": contested_events()})
+
+
 PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
     "claimed_by": _claimed_by,
     "side": _side,
@@ -323,6 +333,7 @@ PROPERTY_FILTERS: dict[str, Callable[[QuerySet, Params], QuerySet]] = {
     "geo_precision": _geo_precision,
     "near_line_km": _near_line_km,
     "enclave": _enclave,
+    "contested": _contested,
 }
 
 

@@ -8,7 +8,6 @@ edited incident as the editor left it, reporting a conflict where the file chang
 load_incidents command runs it in a transaction."""
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,13 @@ from django.utils.text import slugify
 from border_map.articles import sentences
 from border_map.datafiles import (
     DataError,
+    Problem,
     Say,
     changed,
+    check_date,
     check_record,
     edited,
+    numbered_records,
     recorded,
     remember,
     silent,
@@ -89,15 +91,6 @@ STORED = (
     "event_fields",
 )
 
-Problem = Callable[[str], DataError]
-
-
-def _date(value: str, problem: Problem) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise problem(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
 
 def _span(text: str, quote: Any, start: Any, problem: Problem) -> tuple[int, int]:
     """(start, end) of the quote in the article text: found once, or at the given start."""
@@ -136,14 +129,7 @@ def validate(path: str | Path, items: Any) -> list[dict[str, Any]]:
     checked, slugs = [], set()
     articles: dict[str, Article | None] = {}
     places: dict[str, Place | None] = {}
-    for number, item in enumerate(items, start=1):
-        name = item.get("slug") if isinstance(item, dict) else None
-
-        def problem(message: str, number: int = number, name: Any = name) -> DataError:
-            return DataError(f"{path}: incident {number} ({name or 'no slug'}): {message}")
-
-        if not isinstance(item, dict):
-            raise problem("must be a JSON object")
+    for item, problem in numbered_records(path, items, "incident"):
         item = check_record(
             item, FIELDS, OPTIONAL, ("slug", "title", "claimed_by", "place", "article"), problem
         )
@@ -159,8 +145,8 @@ def validate(path: str | Path, items: Any) -> list[dict[str, Any]]:
                 f"date_precision {item['date_precision']!r} is not one of "
                 f"{Incident.DatePrecision.values}"
             )
-        date = _date(item["date"], problem)
-        date_end = None if item["date_end"] is None else _date(item["date_end"], problem)
+        date = check_date(item["date"], problem)
+        date_end = None if item["date_end"] is None else check_date(item["date_end"], problem)
         if item["date_precision"] == "range":
             if date_end is None or date_end <= date:
                 raise problem("a range needs a date_end after its date")

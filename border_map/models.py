@@ -239,6 +239,28 @@ class Actor(models.Model):
         return self.name
 
 
+class Event(models.Model):
+    """One happening that several claims are about (e.g. the shooting at Golovnoi and Kok-Tash
+    on 28–29 April 2021, told by the Kyrgyz police and by the Tajik Border Guard Service), so
+    that their accounts can be read side by side. Grouped by hand in data/events.json."""
+
+    slug = models.SlugField(unique=True, max_length=120)
+    title = models.CharField(max_length=300)
+    date = models.DateField()
+    date_end = models.DateField(null=True, blank=True)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="events")
+    notes = models.TextField(blank=True)  # the editor's word on how the claims were grouped
+    # What the claims disagree on, as the editor reads them: [{"point": "Who fired first",
+    # "answers": {claim slug: "what that claim says"}}], shown as a table on the event page.
+    disagreements = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["date", "slug"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.title}"
+
+
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def published(self) -> "IncidentQuerySet":
         """The claims a person has checked and published: the only ones the public map, the
@@ -296,6 +318,11 @@ class Incident(models.Model):
     # Moved on every save that changes a field (border_map.history): the editors' forms carry
     # it and refuse to overwrite a newer change.
     updated = models.DateTimeField(default=timezone.now)
+    # The happening this claim is about, with the other claims about it (data/events.json).
+    # Not "event": event_id above is ACLED's id of the claim's own row.
+    happening = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="claims"
+    )
 
     objects = IncidentQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[excerpts])
@@ -309,6 +336,8 @@ class Incident(models.Model):
             models.Index(fields=["claimed_by"]),
             models.Index(fields=["type"]),
             models.Index(fields=["status"]),
+            # The time bar's counts (timeline.day_counts) from the index alone.
+            models.Index(fields=["status", "date", "type"], name="incident_status_date_type"),
         ]
 
     def __str__(self) -> str:

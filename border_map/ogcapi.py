@@ -393,6 +393,11 @@ FILTER_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "Inside the enclave of that name (any case; comma-separated for several).",
         "schema": {"type": "string"},
     },
+    "contested": {
+        "description": "1: only contested events (with claims from both the Kyrgyz and the "
+        "Tajik officials), or on incidents the claims of such events; 0 or absent: all.",
+        "schema": {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no"]},
+    },
 }
 
 

@@ -23,9 +23,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import conditional_page, require_safe
 
-from . import drawing, exports, filters, i18n, maps, pyramid
+from . import drawing, events, exports, filters, i18n, maps, pyramid, timeline
 from .articles import reading_spans
-from .models import Article, Country, Excerpt, Incident, Place, Side
+from .models import Article, Country, Event, Excerpt, Incident, Place, Side
 
 # Up to this many incidents in view are sent one by one (clustered in the browser, where
 # markers at the same place can be spread out); beyond it the database clusters them.
@@ -43,6 +43,8 @@ def _map_context(request: HttpRequest) -> dict[str, Any]:
         "incidents": reverse("map_incidents"),
         "incident": reverse("map_incident", args=["__slug__"]),
         "claimants": reverse("map_claimants"),
+        "timeline": reverse("map_timeline"),
+        "event": reverse("event", args=["__slug__"]),
         "places": reverse("layer_geojson", args=["places"]),
         "enclaves": reverse("layer_geojson", args=["enclaves"]),
         "boundaries": reverse("layer_geojson", args=["boundaries"]),
@@ -197,6 +199,25 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
+@gzip_page
+@conditional_page
+@cache_control(no_cache=True)
+def timeline_json(request: HttpRequest) -> JsonResponse:
+    """Incidents per day (per week or month over a long span) and type, for the time bar:
+    ``{"unit", "first", "last", "total", "bins": [[first day, last day, {type: n}], ...]}``.
+
+    Takes the filters of ``incidents_in_view`` (bbox, datetime, claimed_by, type, ...); the page
+    leaves out the dates, so that the bar shows the whole span with the chosen range on it.
+    One GROUP BY query; the ETag of the body lets the browser revalidate (a 304 when unchanged).
+    """
+    try:
+        queryset = filters.filtered_queryset("incidents", request.GET)
+    except filters.BadParameter as error:
+        return error.response()
+    return JsonResponse(timeline.bins(timeline.day_counts(queryset)))
+
+
+@require_safe
 def incident_detail(request: HttpRequest, slug: str) -> JsonResponse:
     """One incident and its excerpts, for the popup, each linked to its place in the article."""
     incident = get_object_or_404(
@@ -263,6 +284,55 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "each passage marked with who made the claim."
             ),
             "lang": i18n.chosen_language(request),
+        },
+    )
+
+
+@require_safe
+def event_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """An event's claims side by side, one column per side (Kyrgyz official, Tajik official,
+    third party, media), each with its claimant, figures and verbatim excerpts, under a table of
+    what they disagree on."""
+    event = get_object_or_404(Event.objects.select_related("place"), slug=slug)
+    claims = list(
+        Incident.objects.published()
+        .filter(happening=event)
+        .select_related(*CLAIM_RELATED)
+        .prefetch_related(
+            Prefetch("excerpts", Excerpt.objects.select_related("article").order_by("start"))
+        )
+        .order_by("date", "slug")
+    )
+    for claim in claims:
+        claim.type_name = maps.type_name(claim.type)  # type: ignore[attr-defined]
+    columns = events.by_side(claims)
+    shown = {c.slug for c in claims}
+    # Each disagreement as a row of answers in the columns' claim order ("" where a claim is
+    # silent on that point); answers for claims not published are left out.
+    order = [c for column in columns for c in column["claims"]]
+    disagreements = [
+        {
+            "point": point["point"],
+            "answers": [(c, point["answers"].get(c.slug, "")) for c in order],
+        }
+        for point in event.disagreements
+        if set(point["answers"]) & shown
+    ]
+    sides = {column["slug"] for column in columns}
+    return render(
+        request,
+        "border_map/event.html",
+        {
+            "event": event,
+            "columns": columns,
+            "claims": order,
+            "disagreements": disagreements,
+            "contested": all(side in sides for side in events.CONTESTED_SIDES),
+            "lang": i18n.chosen_language(request),
+            "og_description": (
+                f"{event.title}: {len(claims)} claim{'s' if len(claims) != 1 else ''} side by "
+                "side, each with who made it and the article's own words."
+            ),
         },
     )
 

@@ -9,6 +9,7 @@ import math
 from border_map.paths import DATA_DIR
 
 INCIDENTS = json.loads((DATA_DIR / "incidents.json").read_text(encoding="utf-8"))
+EVENTS = json.loads((DATA_DIR / "events.json").read_text(encoding="utf-8"))
 ENCLAVES = list(csv.DictReader((DATA_DIR / "enclaves.csv").open(encoding="utf-8")))
 COUNTRIES = json.loads(
     (DATA_DIR / "osm-countries-kgz-tjk-uzb.geojson").read_text(encoding="utf-8")

@@ -246,7 +246,7 @@ BAD_INPUT = [
     ("incidents", "offset=x", "offset", "not a whole number"),
     ("incidents", "offset=99999999999999999999", "offset", "above the largest offset"),
     ("incidents", "type=riot", "type", "unknown type riot"),
-    ("places", "datetime=2021-04-29", "datetime", "incidents only"),
+    ("places", "datetime=2021-04-29", "datetime", "incidents, events only"),
     ("enclaves", "claimed_by=Tajikistan", "claimed_by", "incidents only"),
     ("boundaries", "type=clash", "type", "incidents only"),
 ]

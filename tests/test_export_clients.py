@@ -18,7 +18,7 @@ from tests import seed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clients]
 
-LAYERS = ["places", "incidents", "enclaves", "boundaries"]
+LAYERS = ["places", "incidents", "events", "enclaves", "boundaries"]
 KOK_TASH_BOX = (70.5, 39.9, 70.55, 39.96)
 
 
@@ -50,6 +50,9 @@ def expected_ids(layer):
         ),
         "enclaves": lambda: list(Enclave.objects.order_by("pk").values_list("slug", flat=True)),
         "boundaries": lambda: ["KG-TJ", "KG-UZ", "TJ-UZ"],
+        "events": lambda: [
+            e["slug"] for e in sorted(seed.EVENTS, key=lambda e: (e["date"], e["slug"]))
+        ],
     }[layer]()
 
 
@@ -85,8 +88,9 @@ def test_gdal_oapif_driver_lists_the_collections_with_their_geometry_types(live_
     assert listing.returncode == 0, listing.stderr
     assert "1: places (title: Places) (Point)" in listing.stdout
     assert "2: incidents (title: Incidents) (Point)" in listing.stdout
-    assert "3: enclaves (title: Enclaves) (Multi Polygon)" in listing.stdout
-    assert "4: boundaries (title: Shared boundary lines) (Multi Line String)" in listing.stdout
+    assert "3: events (title: Events) (Point)" in listing.stdout
+    assert "4: enclaves (title: Enclaves) (Multi Polygon)" in listing.stdout
+    assert "5: boundaries (title: Shared boundary lines) (Multi Line String)" in listing.stdout
 
 
 def test_gdal_oapif_driver_follows_next_links_through_every_incident(live_url):

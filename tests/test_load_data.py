@@ -5,13 +5,22 @@ import io
 import pytest
 from django.core.management import call_command
 
-from border_map.models import Article, Boundary, Country, Enclave, Incident, LoadedRecord, Place
+from border_map.models import (
+    Article,
+    Boundary,
+    Country,
+    Enclave,
+    Event,
+    Incident,
+    LoadedRecord,
+    Place,
+)
 from tests import seed
 
 pytestmark = pytest.mark.django_db
 
 
-MODELS = (Country, Enclave, Boundary, Article, Place, Incident)
+MODELS = (Country, Enclave, Boundary, Article, Place, Incident, Event)
 
 
 def counts():
@@ -26,7 +35,7 @@ def test_a_dry_run_on_an_empty_database_goes_through_every_step_and_writes_nothi
     call_command("load_data", dry_run=True, stdout=out)
     assert f"{len(seed.INCIDENTS)} incidents loaded" in out.getvalue()
     assert out.getvalue().rstrip().endswith("Dry run: nothing was written.")
-    assert counts() == [0, 0, 0, 0, 0, 0]
+    assert counts() == [0, 0, 0, 0, 0, 0, 0]
 
 
 def test_loading_everything_again_changes_no_count():
@@ -40,3 +49,4 @@ def test_loading_everything_again_changes_no_count():
         len(seed.ARTICLES),
     ]  # KG–TJ, KG–UZ, TJ–UZ
     assert before[5] == len(seed.INCIDENTS)
+    assert before[6] == len(seed.EVENTS)

@@ -26,6 +26,7 @@ URLS = {
     "boundaries": "/api/boundaries.geojson",
     "countries": "/map/countries.geojson",
     "export": "/api/incidents.geojson",
+    "timeline": "/map/timeline.json",
 }
 REGION = "69,39,72.5,41"
 

@@ -13,6 +13,7 @@ from tests import seed
 FEATURE_IDS = {
     "places": "kok-tash",
     "incidents": "kyrgyz-police-tajik-shooting-at-kok-tash",
+    "events": "shooting-at-golovnoi-and-kok-tash-2021-04-28",
     "enclaves": "vorukh",
     "boundaries": "KG-UZ",
 }
@@ -58,9 +59,15 @@ def test_conformance_declares_core_geojson_oas30_and_html(client):
     assert set(client.get("/ogcapi/conformance").json()["conformsTo"]) == CONFORMANCE
 
 
-def test_collections_lists_the_four_layers_with_extents_that_hold_their_features(client):
+def test_collections_lists_the_five_layers_with_extents_that_hold_their_features(client):
     collections = client.get("/ogcapi/collections").json()["collections"]
-    assert [c["id"] for c in collections] == ["places", "incidents", "enclaves", "boundaries"]
+    assert [c["id"] for c in collections] == [
+        "places",
+        "incidents",
+        "events",
+        "enclaves",
+        "boundaries",
+    ]
     by_id = {c["id"]: c for c in collections}
     min_lon, min_lat, max_lon, max_lat = by_id["places"]["extent"]["spatial"]["bbox"][0]
     for place in Place.objects.all():
@@ -269,7 +276,7 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
     assert response["Content-Type"] == "application/vnd.oai.openapi+json;version=3.0"
     document = response.json()
     assert document["openapi"].startswith("3.0.")
-    layers = ["places", "incidents", "enclaves", "boundaries"]
+    layers = ["places", "incidents", "events", "enclaves", "boundaries"]
     assert set(document["paths"]) == {"/", "/conformance", "/api", "/collections"} | {
         path
         for layer in layers
@@ -287,6 +294,8 @@ def test_the_openapi_document_describes_every_path_and_the_items_parameters(clie
             expected |= {"claimed_by", "side", "type", "geo_precision"}
         if layer in ("places", "incidents"):
             expected |= {"near_line_km", "enclave"}  # the spatial context's filters
+        if layer in ("incidents", "events"):
+            expected.add("contested")
         assert set(parameters) == expected, layer
         assert parameters["limit"]["schema"]["maximum"] == filters.MAX_LIMIT
         assert parameters["f"]["schema"]["enum"] == ["json", "html"]

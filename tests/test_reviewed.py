@@ -10,7 +10,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import call_command
 
-from border_map.models import Article, Excerpt, Incident, LoadedRecord, Mention, Place
+from border_map.models import Article, Event, Excerpt, Incident, LoadedRecord, Mention, Place
 from border_map.paths import DATA_DIR
 from tests import seed
 from tests.test_acled import ROWS, acled_csv
@@ -115,7 +115,7 @@ def test_dump_then_load_into_an_empty_database_gives_the_same_map(tmp_path):
     gazetteer = (folder / "gazetteer.csv").read_text(encoding="utf-8")
     assert "Хоҷаи Аъло" in gazetteer and "Kok-Tash" in gazetteer
 
-    for model in (Incident, Excerpt, Mention, Article, Place, LoadedRecord):
+    for model in (Incident, Event, Excerpt, Mention, Article, Place, LoadedRecord):
         model.objects.all().delete()
     _, err = load(folder, verbosity=0)
     assert err == ""

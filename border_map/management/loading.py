@@ -1,13 +1,14 @@
 """What every loader command shares: a transaction that --dry-run rolls back, and the data
 modules' errors reported as command errors."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.management.base import CommandError, OutputWrapper
 from django.db import transaction
 
-from border_map.datafiles import DataError, Say, silent
+from border_map.datafiles import DataError, Say, read_json, silent
 
 
 class _DryRun(Exception):
@@ -39,6 +40,26 @@ def data_errors() -> Iterator[None]:
         yield
     except DataError as error:
         raise CommandError(str(error)) from error
+
+
+def load_file(
+    path: str,
+    replace_all: Callable[[str, Any, Say], tuple[int, list[str]]],
+    noun: str,
+    stdout: OutputWrapper,
+    dry_run: bool,
+    verbose: bool,
+) -> None:
+    """What the reviewed-file loaders do: read the JSON, replace the rows all or nothing in one
+    transaction, say what was loaded and deleted (``noun``: "incidents", "events")."""
+    with data_errors():
+        items = read_json(path)
+    with loading_transaction(dry_run, stdout, verbose):
+        loaded, deleted = replace_all(path, items, progress(stdout, verbose))
+        if verbose:
+            for slug in deleted:
+                stdout.write(f"deleted {slug}: no longer in {path}")
+            stdout.write(f"{loaded} {noun} loaded from {path}, {len(deleted)} deleted")
 
 
 def progress(stdout: OutputWrapper, verbose: bool) -> Say:

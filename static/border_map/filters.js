@@ -9,6 +9,8 @@ export function matchesFilters(d, filters) {
   if (filters.claimed_by && d.claimed_by !== filters.claimed_by) return false;
   if (filters.side && d.side !== filters.side) return false;
   if (filters.type && d.type !== filters.type) return false;
+  // Only claims of an event can be in a contested one (the server knows which events are).
+  if (filters.contested && !d.event) return false;
   if (to && d.date > to) return false;
   if (from && (d.date_end || d.date) < from) return false;
   return true;
@@ -22,6 +24,7 @@ export function filterForm(form) {
     claimed_by: form.querySelector("#filter-claimed-by"),
     side: form.querySelector("#filter-side"),
     type: form.querySelector("#filter-type"),
+    contested: form.querySelector("#filter-contested"),
   };
   // The template's min and max (the days of the data) stay the outer limits.
   const dayLimits = { min: inputs.from.min, max: inputs.to.max };
@@ -33,6 +36,7 @@ export function filterForm(form) {
       claimed_by: inputs.claimed_by.value,
       side: inputs.side.value,
       type: inputs.type.value,
+      contested: inputs.contested?.checked ? "1" : "",
     };
   }
 
@@ -55,6 +59,14 @@ export function filterForm(form) {
       const known = Array.from(inputs[name].options).some((o) => o.value === filters[name]);
       inputs[name].value = known ? filters[name] : "";
     }
+    if (inputs.contested) inputs.contested.checked = filters.contested === "1";
+  }
+
+  /* Set the dates (the time bar's range; both empty: all days). */
+  function setDates(from, to) {
+    inputs.from.value = from;
+    inputs.to.value = to;
+    limitDates();
   }
 
   /* The claimant options come from their own endpoint, so the page's HTML does not grow with
@@ -72,5 +84,5 @@ export function filterForm(form) {
     inputs.claimed_by.value = chosen;
   }
 
-  return { values, limitDates, restore, setClaimants };
+  return { values, limitDates, restore, setClaimants, setDates };
 }

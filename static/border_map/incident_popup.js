@@ -6,7 +6,7 @@ import { dateText, highlightSegments, localPath } from "./text.js";
 import { figureText } from "./totals.js";
 import { gettext, localName } from "./translation.js";
 
-function popupContent(d, { typeName, where, articleLink }) {
+function popupContent(d, { typeName, where, articleLink, eventLink }) {
   const rows = [
     el("h3", { text: d.title }),
     el("p", { class: "popup-meta" }, [
@@ -41,6 +41,17 @@ function popupContent(d, { typeName, where, articleLink }) {
     ]),
   );
   rows.push(el("p", { class: "popup-context", text: where(d) }));
+  if (d.event) {
+    // The other accounts of the same happening, side by side on the event's page.
+    rows.push(
+      el("p", { class: "popup-event" }, [
+        el("a", {
+          href: articleLink(eventLink(d.event)),
+          text: gettext("Every account of this event, side by side"),
+        }),
+      ]),
+    );
+  }
   for (const excerpt of d.excerpts) {
     const pieces = highlightSegments(excerpt.text, excerpt.highlights).map((piece) =>
       piece.marked ? el("mark", { text: piece.text }) : piece.text,
@@ -98,8 +109,9 @@ export function panToFit(box, free) {
    open incident changes (to an id, or to null when its popup closes). */
 export function incidentPopups(
   map,
-  { detailURL, reducedMotion, linked = null, onChange, typeName, where, articleLink },
+  { detailURL, reducedMotion, linked = null, onChange, typeName, where, articleLink, eventURL },
 ) {
+  const eventLink = (slug) => eventURL.replace("__slug__", encodeURIComponent(slug));
   const details = new Map(); // popup data by incident id, fetched once
   let current = linked;
   let popup = null;
@@ -129,7 +141,7 @@ export function incidentPopups(
       offset: [0, -4],
     })
       .setLatLng([d.lat, d.lon])
-      .setContent(popupContent(d, { typeName, where, articleLink }));
+      .setContent(popupContent(d, { typeName, where, articleLink, eventLink }));
     popup.on("remove", onPopupRemove);
     popup.openOn(map);
     const element = popup.getElement();

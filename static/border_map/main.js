@@ -16,6 +16,7 @@ import { placeScaleBar } from "./scale.js";
 import { shareControls } from "./share.js";
 import { contextText, refusalText } from "./text.js";
 import { clusterTiles, mergeTiles } from "./tiles.js";
+import { timeBar } from "./timebar.js";
 import { sideTotals } from "./totals.js";
 import { format, gettext, language, translateLeaflet } from "./translation.js";
 import {
@@ -94,6 +95,7 @@ function start({ map, control, tiles, config }) {
   });
   const popups = incidentPopups(map, {
     detailURL: config.urls.incident,
+    eventURL: config.urls.event,
     reducedMotion,
     linked: linked.incident,
     typeName,
@@ -181,6 +183,30 @@ function start({ map, control, tiles, config }) {
     }
   }
 
+  // The time bar (not in the embedded map): its counts follow the claimant and type filters,
+  // its range is the date filters.
+  const timebarRoot = document.getElementById("timebar");
+  const timebar = timebarRoot
+    ? timeBar({
+        root: timebarRoot,
+        fetchJSON: latestOnly(),
+        url: config.urls.timeline,
+        types: Object.keys(config.types),
+        colourOf,
+        typeName,
+        onRange: ({ from, to }) => {
+          filters.setDates(from, to);
+          form.dispatchEvent(new Event("change"));
+        },
+      })
+    : null;
+  function followFilters() {
+    if (!timebar) return;
+    const values = filters.values();
+    timebar.load(filterParams({ ...values, from: "", to: "" }));
+    timebar.show(values);
+  }
+
   filters.restore(linked.filters);
   if (linked.view)
     map.setView([linked.view.lat, linked.view.lon], linked.view.zoom, { animate: false });
@@ -198,6 +224,7 @@ function start({ map, control, tiles, config }) {
     popups.closeUnless((d) => matchesFilters(d, filters.values()));
     writeURL();
     loadIncidents();
+    followFilters();
   });
   form.addEventListener("submit", (event) => event.preventDefault());
   form.addEventListener("reset", () => {
@@ -206,11 +233,14 @@ function start({ map, control, tiles, config }) {
       filters.limitDates();
       writeURL();
       loadIncidents();
+      if (timebar) timebar.stop();
+      followFilters();
     }, 0);
   });
   chooseBase(map, { tiles, backdrop, notice: baseNotice(map) });
   writeURL();
   loadIncidents();
+  followFilters();
   places.load();
   if (linked.incident) popups.open(linked.incident, "stay");
   fetchJSON(config.urls.claimants)

@@ -2,7 +2,14 @@
    filters, map view and open incident to parameters, and back. */
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-export const NO_FILTERS = Object.freeze({ from: "", to: "", claimed_by: "", side: "", type: "" });
+export const NO_FILTERS = Object.freeze({
+  from: "",
+  to: "",
+  claimed_by: "",
+  side: "",
+  type: "",
+  contested: "",
+});
 
 /** The filter parameters the endpoints and the export share (datetime as an interval). */
 export function filterParams(filters) {
@@ -12,6 +19,7 @@ export function filterParams(filters) {
   if (filters.claimed_by) params.set("claimed_by", filters.claimed_by);
   if (filters.side) params.set("side", filters.side);
   if (filters.type) params.set("type", filters.type);
+  if (filters.contested) params.set("contested", "1");
   return params;
 }
 
@@ -38,6 +46,7 @@ export function readState(search) {
       claimed_by: params.get("claimed_by") || "",
       side: params.get("side") || "",
       type: params.get("type") || "",
+      contested: params.get("contested") === "1" ? "1" : "",
     },
     incident: params.get("incident"),
     place: params.get("place"),

@@ -17,7 +17,11 @@ LOCALE = Path(__file__).resolve().parents[2] / "locale" / "ru" / "LC_MESSAGES"
 KOK_TASH = "kyrgyz-police-tajik-shooting-at-kok-tash"
 # Names the Russian page writes in Latin letters, as Russian texts do: the services credited
 # and the formats offered, the language of the map library.
-PROPER_NAMES = ("OpenStreetMap", "GeoNames", "Leaflet", "GeoJSON", "CSV", "HTML", "JavaScript")
+PROPER_NAMES = (
+    *("OpenStreetMap", "GeoNames", "Leaflet", "GeoJSON", "CSV", "HTML", "JavaScript"),
+    # The keys as printed on a keyboard, which Russian texts name in Latin letters too.
+    *("Shift", "Escape"),
+)
 
 # Every text node the reader sees (and every option of the selects), with the language of the
 # element it is in.

@@ -37,3 +37,9 @@ test("every filter must hold at once", () => {
   const tajik = { ...ONE_DAY, side: "tajik-official" };
   assert.equal(matchesFilters(tajik, { ...filters, type: "clash", side: "tajik-official" }), true);
 });
+
+test("contested only keeps claims that belong to an event", () => {
+  const contested = { ...NO_FILTERS, contested: "1" };
+  assert.equal(matchesFilters(ONE_DAY, contested), false);
+  assert.equal(matchesFilters({ ...ONE_DAY, event: "shooting-at-golovnoi" }, contested), true);
+});

@@ -42,6 +42,7 @@ test("a page URL is read back into the same filters, view and incident", () => {
     claimed_by: "Khovar",
     side: "tajik-official",
     type: "clash",
+    contested: "",
   };
   const query = pageQuery(filters, { lat: 39.9497222, lng: 70.5358333 }, 13, "kok-tash");
   assert.equal(
@@ -64,6 +65,13 @@ test("the language a URL chose stays in the page URL and in links to the article
   assert.equal(withLanguage("/articles/a/#excerpt-3", "ru"), "/articles/a/?lang=ru#excerpt-3");
   assert.equal(withLanguage("/articles/a/", null), "/articles/a/");
   assert.equal(withLanguage("#", "ru"), "#");
+});
+
+test("the contested filter is contested=1 in the URL and read back; other values drop it", () => {
+  const filters = { ...NO_FILTERS, contested: "1" };
+  assert.equal(filterParams(filters).toString(), "contested=1");
+  assert.equal(readState("?contested=1").filters.contested, "1");
+  assert.equal(readState("?contested=yes").filters.contested, "");
 });
 
 test("a page URL leaves out the incident when none is open", () => {

@@ -1,6 +1,7 @@
 """Run every loader in order: boundaries, then articles (places and excerpts), then sides and
-actors, then incidents, keeping what editors changed in the database since the files were last
-loaded (border_map.reviewed): such objects are not overwritten, and conflicts are reported."""
+actors, then incidents, then the events that group them, keeping what editors changed in the
+database since the files were last loaded (border_map.reviewed): such objects are not
+overwritten, and conflicts are reported."""
 
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ BOUNDARIES = DATA_DIR / "osm-countries-kgz-tjk-uzb.geojson"
 class Command(BaseCommand):
     help = (
         "Load all of data/: boundaries, enclaves, articles, places, excerpts, sides and actors, "
-        "and incidents; "
+        "incidents and events; "
         "what editors changed in the database since is kept, and conflicts are reported."
     )
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             "--data-dir",
             default=str(DATA_DIR),
             help="where the reviewed files are: articles/, actors.json, incidents.json, "
-            "gazetteer.csv "
+            "events.json, gazetteer.csv "
             "(the boundaries come from data/)",
         )
 
@@ -49,6 +50,11 @@ class Command(BaseCommand):
             reviewed.remember_articles(chosen)
             call_command("load_actors", str(folder / "actors.json"), **common)
             call_command("load_incidents", str(folder / "incidents.json"), **common)
+            events = folder / "events.json"
+            if events.exists():
+                call_command("load_events", str(events), **common)
+            else:
+                say(f"no {events}: the events are left as they are")
             if kept.conflicts:
                 # Said even at -v 0 (make run): an editor's version was kept over the file's.
                 self.stderr.write(
