@@ -100,12 +100,13 @@ def english_left(text, data_texts):
 
 
 def open_everything(page):
-    """Open the legend, the layer control, the Kok-Tash popup and a place's popup."""
-    page.evaluate("() => { document.querySelector('details.legend').open = true; }")
-    page.hover(".leaflet-control-layers")
-    page.wait_for_selector(".leaflet-control-layers-expanded")
+    """Open the Kok-Tash popup, then the layer control and the legend (which closes itself
+    when a popup opens, so it is opened last)."""
     page.click(f"#incident-list .incident-entry[data-incident='{KOK_TASH}']")
     page.wait_for_selector(f".incident-popup-body[data-incident='{KOK_TASH}']")
+    page.hover(".leaflet-control-layers")
+    page.wait_for_selector(".leaflet-control-layers-expanded")
+    page.evaluate("() => { document.querySelector('details.legend').open = true; }")
 
 
 def test_the_russian_page_leaves_no_english_word_of_the_interface(visit, data_texts):
