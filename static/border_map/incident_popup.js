@@ -90,7 +90,24 @@ export function freeBox(container) {
   for (const control of container.querySelectorAll(".leaflet-bottom > *")) {
     free.bottom = Math.min(free.bottom, control.getBoundingClientRect().top - GAP);
   }
+  // Only what the window shows of the map (the page may be scrolled past its top or bottom).
+  const view = container.ownerDocument.defaultView;
+  free.top = Math.max(free.top, GAP);
+  free.bottom = Math.min(free.bottom, view.innerHeight - GAP);
   return free;
+}
+
+/** Keeps a popup that is not an incident's (an area badge's list) inside the part of the map
+    no control covers: its content scrolls inside itself and the map pans to show it whole.
+    Bind it with `autoPan: false`. */
+export function fitPopup(map, popup) {
+  const container = map.getContainer();
+  const free = freeBox(container);
+  const content = popup.getElement().querySelector(".leaflet-popup-content");
+  content.style.maxHeight = `${Math.max(120, Math.round(free.bottom - free.top - 60))}px`;
+  content.style.overflowY = "auto";
+  const [dx, dy] = panToFit(popup.getElement().getBoundingClientRect(), freeBox(container));
+  if (dx || dy) map.panBy([dx, dy], { animate: false });
 }
 
 /** How far to pan the map ([x, y] pixels) to bring `box` inside `free`, top and left first. */
@@ -165,6 +182,10 @@ export function incidentPopups(
     if (!popup || current !== id) return;
     const element = popup.getElement();
     if (sheet.matches) {
+      // The sheet lies on the map's bottom edge: when that edge is below the window (the page
+      // scrolled up), scroll it into view so that the whole sheet is readable.
+      const below = element.getBoundingClientRect().bottom - window.innerHeight;
+      if (below > 0) window.scrollBy({ top: Math.ceil(below), behavior: "instant" });
       const height = map.getSize().y - element.offsetHeight;
       const y = map.latLngToContainerPoint(popup.getLatLng()).y;
       if (y < GAP || y > height - GAP) map.panBy([0, y - height / 2], { animate: false });

@@ -2,6 +2,7 @@
    or the database's clusters when the view holds too many. */
 import { clusterDisc, countByType } from "./clusters.js";
 import { el } from "./dom.js";
+import { fitPopup } from "./incident_popup.js";
 import { areaGroups, isArea, precisionClass } from "./precision.js";
 import { format, gettext, localName } from "./translation.js";
 
@@ -29,6 +30,9 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
   const clusterLayer = L.layerGroup();
   // What is drawn, so that a list of the same points at the same zoom is not drawn again.
   let drawnKey = null;
+  // The badges drawn, by area and claims: a badge stays while its area holds the same claims,
+  // so that its open popup stays open when opening it pans the map and new tiles come in.
+  const badges = new Map();
 
   function incidentMarker(incident) {
     const precision = precisionClass(incident.place_kind, incident.place_precision_m);
@@ -93,8 +97,13 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
         }),
         el("ul", {}, claims),
       ]),
-      { className: "area-claims-popup", maxWidth: Math.min(320, map.getSize().x - 60) },
+      {
+        className: "area-claims-popup",
+        maxWidth: Math.min(320, map.getSize().x - 60),
+        autoPan: false, // fitPopup places it clear of the controls
+      },
     );
+    marker.on("popupopen", (event) => fitPopup(map, event.popup));
     return marker;
   }
 
@@ -103,6 +112,7 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
     clusterLayer.clearLayers();
     areaLayer.clearLayers();
     drawnKey = null;
+    badges.clear();
   }
 
   /* `data`: the tiles in view merged (tiles.mergeTiles): the clusters of the full tiles and
@@ -111,11 +121,28 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
     const clusters = data.clusters.map(([lon, lat, count]) => `${lon},${lat},${count}`);
     const key = `${zoom}|${clusters.join(";")}|${data.incidents.map((i) => i.id).join(",")}`;
     if (key === drawnKey) return;
-    clear();
+    pointLayer.clearLayers();
+    clusterLayer.clearLayers();
     for (const cluster of data.clusters) clusterLayer.addLayer(serverCluster(cluster));
     // Area-level claims (a district, a region) are badges on their area, not pins in a town.
     pointLayer.addLayers(data.incidents.filter((i) => !isArea(i)).map(incidentMarker));
-    for (const group of areaGroups(data.incidents)) areaLayer.addLayer(areaBadge(group));
+    const wanted = new Map();
+    for (const group of areaGroups(data.incidents)) {
+      wanted.set(
+        `${group.place}|${group.lat}|${group.lon}|${group.incidents.map((i) => i.id)}`,
+        group,
+      );
+    }
+    for (const [area, badge] of badges) {
+      if (wanted.has(area)) continue;
+      areaLayer.removeLayer(badge);
+      badges.delete(area);
+    }
+    for (const [area, group] of wanted) {
+      if (badges.has(area)) continue;
+      badges.set(area, areaBadge(group));
+      areaLayer.addLayer(badges.get(area));
+    }
     drawnKey = key;
   }
 

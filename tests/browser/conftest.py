@@ -52,6 +52,8 @@ class Visit:
         self.context = browser.new_context(
             viewport={"width": width, "height": 800}, locale=locale or "en-US"
         )
+        # A selector that never appears fails the test in 15 s rather than 30.
+        self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
         self.errors = []
         self.dialogs = []

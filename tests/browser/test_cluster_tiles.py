@@ -42,7 +42,7 @@ NEW_VIEW_DRAWN = """before => {
 def pan(page, dx):
     """Pan by dx pixels and wait until the new view is drawn (its tiles all answered)."""
     before = page.evaluate("() => document.documentElement.dataset.incidentsView")
-    page.evaluate(f"() => window.borderMapPage.map.panBy([{dx}, 0], {{animate: false}})")
+    page.evaluate(f"() => void window.borderMapPage.map.panBy([{dx}, 0], {{animate: false}})")
     page.wait_for_function(NEW_VIEW_DRAWN, arg=before)
 
 

@@ -498,7 +498,7 @@ def test_place_enclave_and_line_names_with_html_render_inert(visit, hostile_name
     assert page.wait_for_selector(".place-popup h3").inner_text() == place
     # Its tooltip: the place's dot lies under its incident's marker, so it is opened directly.
     page.evaluate(
-        f"""() => {FIND_MAP}.eachLayer(l => l.feature && l.feature.id === "ak-sai" &&
+        f"""() => void {FIND_MAP}.eachLayer(l => l.feature && l.feature.id === "ak-sai" &&
           l.getTooltip() && l.openTooltip())"""
     )
     assert page.locator(".leaflet-tooltip", has_text=place).inner_text() == place
