@@ -183,8 +183,8 @@ function start({ map, control, tiles, config }) {
     }
   }
 
-  // The time bar (not in the embedded map): its counts follow the claimant and type filters,
-  // its range is the date filters.
+  // The time bar (the embedded map has it too): its counts follow the claimant and type
+  // filters, its range is the date filters.
   const timebarRoot = document.getElementById("timebar");
   const timebar = timebarRoot
     ? timeBar({

@@ -178,3 +178,37 @@ def test_the_article_view_prints_the_article_with_its_claims_and_no_navigation(v
     assert kok_tash.title in words and kok_tash.claimed_by in words
     assert "Back to the map" not in words
     assert "From the border map" in words
+
+
+def test_the_embedded_map_keeps_the_time_bar_and_its_days_filter_the_map_and_the_link_back(visit):
+    from tests.browser.test_timebar import DAYS, overlapping
+
+    v = visit()
+    other = _OtherSite(v.live_url + "/embed/")
+    try:
+        v.page.goto(other.url)
+        frame = v.page.frame_locator("#framed")
+        frame.locator("#timebar[data-timebar=ready]").wait_for(state="attached")
+        assert frame.locator("#timebar").get_attribute("data-bins") == str(len(DAYS))
+        # The link back sits beside the bar's status: it covers neither the bars nor the map.
+        link = frame.locator("#full-map-link").bounding_box()
+        for covered in ("#timebar-chart", ".folium-map"):
+            box = frame.locator(covered).bounding_box()
+            apart = (
+                link["x"] >= box["x"] + box["width"]
+                or link["x"] + link["width"] <= box["x"]
+                or link["y"] >= box["y"] + box["height"]
+                or link["y"] + link["height"] <= box["y"]
+            )
+            assert apart, (covered, link, box)
+        # The first day, by keyboard: the embedded map and its link back follow it.
+        frame.locator("#timebar-chart").focus()
+        v.page.keyboard.press("ArrowRight")
+        first_day = overlapping(DAYS[0], DAYS[0])
+        assert 0 < len(first_day) < len(overlapping(DAYS[0], DAYS[-1]))
+        frame.locator(f"html[data-incident-total='{len(first_day)}']").wait_for(state="attached")
+        frame.locator(f"#full-map-link[href*='datetime={DAYS[0]}']").wait_for(state="attached")
+    finally:
+        other.close()
+    v.screenshot("embed-time-bar")
+    assert v.errors == []
