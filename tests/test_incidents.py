@@ -288,3 +288,25 @@ def test_validation_names_the_file_and_the_incident_of_the_first_problem(db):
     with pytest.raises(DataError) as caught:
         domain.validate("x.json", incidents)
     assert str(caught.value).startswith(f"x.json: incident {len(incidents)} ({LAST}): type 'riot'")
+
+
+def test_each_seed_claim_has_the_precision_class_its_place_gives_it(client, db):
+    """The map draws what the server says (precision.js reads ``precision_class``): the regions
+    and the district are areas, the villages, the water point and the checkpoint (1.5–5 km) near
+    points, and a place within 1 km would be exact."""
+    from border_map.models import EXACT_M, precision_class
+    from tests.test_actors import EVERYWHERE, body
+
+    answer = json.loads(body(client, f"/map/incidents.json?{EVERYWHERE}&clusters=0"))
+    classes = {i["id"]: i["precision_class"] for i in answer["incidents"]}
+    for incident in Incident.objects.published().select_related("place"):
+        place = incident.place
+        if place.kind in ("district", "region"):
+            assert classes[incident.slug] == "area", incident.slug
+        else:
+            assert place.precision_m > EXACT_M
+            assert classes[incident.slug] == "near", incident.slug
+    assert sorted(set(classes.values())) == ["area", "near"]
+    assert precision_class(EXACT_M, 1) == precision_class(EXACT_M, 2) == "exact"
+    assert precision_class(EXACT_M + 1, 2) == "near"
+    assert precision_class(500, 3) == "area"

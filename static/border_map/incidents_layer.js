@@ -3,7 +3,7 @@
 import { clusterDisc, countByType } from "./clusters.js";
 import { el } from "./dom.js";
 import { fitPopup } from "./incident_popup.js";
-import { areaGroups, isArea, precisionClass } from "./precision.js";
+import { areaGroups, isArea } from "./precision.js";
 import { format, gettext, localName } from "./translation.js";
 
 function clusterIcon(count, byType, colourOf) {
@@ -35,9 +35,8 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
   const badges = new Map();
 
   function incidentMarker(incident) {
-    const precision = precisionClass(incident.place_kind, incident.place_precision_m);
     const dot = el("span", {
-      class: `incident-dot precision-${precision}`,
+      class: `incident-dot precision-${incident.precision_class}`,
       "data-incident": incident.id,
     });
     dot.style.background = colourOf(incident.type);

@@ -1,22 +1,13 @@
-/* How precise an incident's place is, as the map draws it: "exact" (within 1 km), "near"
-   (within 10 km) or "area" (a district or region, or anything vaguer, shown at a point).
-   Area-level claims are not pins in a town: they are drawn as a badge of their area with a
-   count, apart from the clustered points, and a toggle (kept in the URL as areas=hide) hides
-   them. */
-
-export const EXACT_M = 1000;
-export const NEAR_M = 10000;
-const AREA_KINDS = new Set(["district", "region"]);
-
-/** "exact", "near" or "area" for a place's kind and precision radius in metres. */
-export function precisionClass(kind, precisionM) {
-  if (AREA_KINDS.has(kind) || !(precisionM <= NEAR_M)) return "area";
-  return precisionM <= EXACT_M ? "exact" : "near";
-}
+/* How precise an incident's place is, as the map draws it: the server's `precision_class`
+   (border_map.models.precision_class: "exact" within 1 km, "near" within 10 km, "area" for a
+   district or region or anything vaguer, shown at a point), so that the classes are defined in
+   one place. Area-level claims are not pins in a town: they are drawn as a badge of their area
+   with a count, apart from the clustered points, and a toggle (kept in the URL as areas=hide)
+   hides them. */
 
 /** Whether an incident summary (of the incidents endpoint) is an area-level claim. */
 export function isArea(incident) {
-  return precisionClass(incident.place_kind, incident.place_precision_m) === "area";
+  return incident.precision_class === "area";
 }
 
 /** The area-level incidents grouped by place: [{place, place_ru, lat, lon, ids}], by place. */

@@ -2,24 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  areaGroups,
-  areasHidden,
-  isArea,
-  precisionClass,
-  withAreas,
-} from "../../static/border_map/precision.js";
-
-test("a place within 1 km is exact, within 10 km near, a district or region an area", () => {
-  assert.equal(precisionClass("settlement", 500), "exact");
-  assert.equal(precisionClass("settlement", 1000), "exact");
-  assert.equal(precisionClass("water_facility", 3000), "near");
-  assert.equal(precisionClass("checkpoint", 10000), "near");
-  assert.equal(precisionClass("town", 10001), "area");
-  assert.equal(precisionClass("district", 2000), "area");
-  assert.equal(precisionClass("region", 150000), "area");
-  assert.equal(precisionClass("town", undefined), "area");
-});
+import { areaGroups, areasHidden, isArea, withAreas } from "../../static/border_map/precision.js";
 
 test("area-level incidents are grouped by their place, points are left out", () => {
   const incidents = [
@@ -28,24 +11,21 @@ test("area-level incidents are grouped by their place, points are left out", () 
       place: "Batken Region",
       lat: 40,
       lon: 70,
-      place_kind: "region",
-      place_precision_m: 150000,
+      precision_class: "area",
     },
     {
       id: "b",
       place: "Kok-Tash",
       lat: 39.9,
       lon: 70.5,
-      place_kind: "settlement",
-      place_precision_m: 1000,
+      precision_class: "exact",
     },
     {
       id: "c",
       place: "Batken Region",
       lat: 40,
       lon: 70,
-      place_kind: "region",
-      place_precision_m: 150000,
+      precision_class: "area",
     },
   ];
   assert.deepEqual(
