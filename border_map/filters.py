@@ -359,6 +359,35 @@ def _only_on(name: str) -> str:
     return ", ".join(takers)
 
 
+#: Fields on border_map_place.point, and the field holding the place's id, for the R*Tree.
+_PLACE_POINT_KEYS = {"point": "pk", "place__point": "place"}
+
+
+def in_boxes(queryset: QuerySet, geometry_field: str, polygons: list[Polygon]) -> QuerySet:
+    """Rows whose ``geometry_field`` intersects one of ``polygons`` (boxes, e.g. from parse_bbox).
+
+    On SpatiaLite, GeoDjango's ``__intersects`` is a plain function call per row; for places'
+    points the R*Tree ``idx_border_map_place_point`` is asked first for the places in the boxes'
+    extents (issue 11). The exact intersects test is kept. PostGIS uses its GiST index itself.
+    """
+    match = Q()
+    for polygon in polygons:
+        match |= Q(**{f"{geometry_field}__intersects": polygon})
+    queryset = queryset.filter(match)
+    key = _PLACE_POINT_KEYS.get(geometry_field)
+    if connection.vendor == "sqlite" and key is not None and polygons:
+        selects, params = [], []
+        for polygon in polygons:
+            west, south, east, north = polygon.extent
+            selects.append(
+                "SELECT pkid FROM idx_border_map_place_point"
+                " WHERE xmin <= %s AND xmax >= %s AND ymin <= %s AND ymax >= %s"
+            )
+            params += [east, west, north, south]
+        queryset = queryset.filter(**{f"{key}__in": RawSQL(" UNION ".join(selects), params)})
+    return queryset
+
+
 def filtered_queryset(
     layer_name: str, params: Params, untimed_datetime: str = "refuse"
 ) -> QuerySet:
@@ -376,10 +405,7 @@ def filtered_queryset(
 
     bbox = one_value(params, "bbox")
     if bbox is not None:
-        match = Q()
-        for polygon in parse_bbox(bbox):
-            match |= Q(**{f"{layer.geometry_field}__intersects": polygon})
-        queryset = queryset.filter(match)
+        queryset = in_boxes(queryset, layer.geometry_field, parse_bbox(bbox))
 
     for name in ("datetime", *PROPERTY_FILTERS):
         if name in layer.parameters or one_value(params, name) is None:

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce, Cos, Floor, Ln, Pi, Radians, Ta
 from django.db.models.signals import post_delete, post_save
 
 from .exports import X, Y
+from .filters import in_boxes
 from .models import ClusterCell, DataSummary, Incident, Place
 
 CELL_BITS = 2  # 2**2 = 4 cells across a tile of 256 px: 64 px each
@@ -235,11 +236,8 @@ def in_tile(queryset: QuerySet, z: int, x: int, y: int) -> QuerySet:
     serves), then exactly the tile's cells, so that an edge belongs to one tile only."""
     west, south, east, north = tile_bounds(z, x, y)
     pad = 1e-9  # the box is only the index's first cut; the cells decide
-    boxed = queryset.filter(
-        place__point__intersects=_box(
-            west - pad, max(south - pad, -90.0), east + pad, min(north + pad, 90.0)
-        )
-    )
+    box = _box(west - pad, max(south - pad, -90.0), east + pad, min(north + pad, 90.0))
+    boxed = in_boxes(queryset, "place__point", [box])
     n = Value(float(2**z))
     return boxed.annotate(
         tx=Floor(_mercator_x(X("place__point")) * n), ty=Floor(_mercator_y(Y("place__point")) * n)
