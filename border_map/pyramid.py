@@ -393,11 +393,11 @@ def _merge(rows: Iterable[tuple[Any, Any, str, int, float, float]]) -> list[list
 
 def day_counts(
     types: Iterable[str] = (), start: dt.date | None = None, end: dt.date | None = None
-) -> dict[dt.date, int]:
-    """Incidents per first day (``Incident.date``), of ``types`` (all when empty), overlapping
-    ``start``..``end`` (either open), from the pyramid's top level in one query: {day: count},
-    days without incidents left out. For the time bar; the claimant is not a dimension of the
-    pyramid: count those with Incident.objects."""
+) -> list[tuple[dt.date, str, int]]:
+    """(first day, type, count) of the incidents of ``types`` (all when empty) overlapping
+    ``start``..``end`` (either open), from the pyramid's top level in one query, as
+    timeline.day_counts counts them live: the time bar's counts when it has no other filter.
+    The claimant, the side and the rest are not dimensions of the pyramid."""
     cells = ClusterCell.objects.filter(z=0)
     if types:
         cells = cells.filter(type__in=list(types))
@@ -405,8 +405,8 @@ def day_counts(
         cells = cells.filter(day__lte=end)
     if start is not None:
         cells = cells.filter(last_day__gte=start)
-    rows = cells.order_by("day").values("day").annotate(count=Sum("n"))
-    return {row["day"]: row["count"] for row in rows}
+    rows = cells.order_by("day", "type").values("day", "type").annotate(count=Sum("n"))
+    return [(row["day"], row["type"], row["count"]) for row in rows]
 
 
 def summary_claimants(summary: DataSummary) -> list[Mapping[str, Any]]:

@@ -11,11 +11,12 @@ than the pyramid's top level are not kept: those are grouped live from the incid
 tile (the spatial index finds them), which costs what the incidents in that one tile cost.
 """
 
+import datetime as dt
 import hashlib
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
@@ -84,15 +85,27 @@ def cluster_tile(request: HttpRequest, z: str, x: str, y: str) -> HttpResponse:
     return response
 
 
-def _tile(queryset: QuerySet, request: HttpRequest, z: int, x: int, y: int) -> dict[str, Any]:
+def pyramid_filters(
+    params: QueryDict, spatial: bool = False
+) -> tuple[list[str], dt.date | None, dt.date | None] | None:
+    """The types and the date range of the query when the pyramid can answer it, or None when
+    it has another filter (then grouped live). ``spatial``: a bbox counts as another filter
+    (the time bar; a tile has its own box). The query is already validated."""
     # Given with a value (claimed_by may be repeated).
-    given = {name for name in request.GET if any(filters.values(request.GET, name))}
-    if z <= pyramid.TOP_ZOOM and not (given & LIVE_FILTERS):
-        start, end = None, None
-        text = filters.one_value(request.GET, "datetime")
-        if text is not None:
-            start, end = filters.parse_datetime(text)
-        clusters = pyramid.tile_cells(z, x, y, filters.comma_list(request.GET, "type"), start, end)
+    given = {name for name in params if any(filters.values(params, name))}
+    if given & LIVE_FILTERS or (spatial and given - PYRAMID_FILTERS - {"lang"}):
+        return None
+    start, end = None, None
+    text = filters.one_value(params, "datetime")
+    if text is not None:
+        start, end = filters.parse_datetime(text)
+    return filters.comma_list(params, "type"), start, end
+
+
+def _tile(queryset: QuerySet, request: HttpRequest, z: int, x: int, y: int) -> dict[str, Any]:
+    kept = pyramid_filters(request.GET)
+    if z <= pyramid.TOP_ZOOM and kept is not None:
+        clusters = pyramid.tile_cells(z, x, y, *kept)
     else:
         clusters = pyramid.live_cells(queryset, z, x, y)
     total = sum(cluster[2] for cluster in clusters)

@@ -1,5 +1,7 @@
 """The time bar's counts: published incidents per day, week or month, by type, for the same
-filters as the map (``filters.filtered_queryset``), from one GROUP BY query.
+filters as the map (``filters.filtered_queryset``), from one GROUP BY query (:func:`day_counts`);
+filtered by types and dates only, the view takes the same rows from the cluster pyramid's top
+level instead (``pyramid.day_counts``, kept on write).
 
 The database counts incidents per (day, type); the days are rolled up here into weeks or
 months when the span is long, so the answer stays small (a few hundred bins) however many
