@@ -508,8 +508,10 @@ class ClusterCell(models.Model):
 class DataSummary(models.Model):
     """What every map page shows about all incidents (claimant list, date range), and the
     version of the cluster pyramid, kept on write so that a page load does no work that grows
-    with the data. One row; ``stale`` is set when an incident or place is saved or deleted
-    one by one (admin), and the next reader rebuilds (border_map.pyramid.current)."""
+    with the data. One row. Saving or deleting one incident updates it (and the pyramid) in
+    the same transaction, its version one up; ``stale`` is set instead when a place is saved or
+    deleted, or an incident inside a loader (pyramid.bulk), and the next reader rebuilds
+    (border_map.pyramid.current)."""
 
     version = models.PositiveIntegerField(default=0)
     stale = models.BooleanField(default=False)

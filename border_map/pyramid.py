@@ -4,8 +4,13 @@
 
 :func:`rebuild` recomputes both from the incidents, in the database (one ``INSERT … SELECT`` per
 zoom level, each level from the one below it). The loaders call it (``load_incidents``,
-``load_data``, the synthetic loader and its delete); saving or deleting one incident or place
-through the ORM (the admin) marks the summary stale, and :func:`current` rebuilds on the next read.
+``load_data``, the synthetic loader and its delete). Saving or deleting one incident through the
+ORM (an editor publishing a claim, the admin) is incremental, in the save's transaction: what the
+incident counted for before is taken off every level, what it counts for now is added, and the
+summary (claimants, date range, version) follows (:func:`incident_saved`, :func:`incident_deleted`).
+Saving or deleting a place (which moves all its incidents), a write while the summary is already
+stale or missing, and any write inside :func:`bulk` (the loaders, which rebuild after) only mark the
+summary stale, and :func:`current` rebuilds on the next read.
 
 Cells are standard web-map (Web Mercator, "slippy map") tiles of zoom ``z + CELL_BITS``, so a
 tile of zoom ``z`` holds 4 × 4 cells of 64 screen pixels. Levels 0 to TOP_ZOOM are kept; deeper
@@ -15,13 +20,15 @@ from the incidents inside the tile by the same cell expressions (:func:`live_cel
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Cos, Floor, Ln, Pi, Radians, Tan
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from .exports import X, Y
 from .filters import in_boxes
@@ -173,17 +180,139 @@ def current() -> DataSummary:
 
 
 def mark_stale(**kwargs: Any) -> None:
-    """Signal receiver: an incident or place was saved or deleted outside the loaders."""
+    """Signal receiver: a place was saved or deleted (or an incident, inside :func:`bulk`)."""
     DataSummary.objects.update(stale=True)
 
 
-def connect_signals() -> None:
-    """Called from AppConfig.ready: one-by-one writes make the pyramid stale."""
-    for model in (Incident, Place):
-        post_save.connect(mark_stale, sender=model, dispatch_uid=f"pyramid-save-{model.__name__}")
-        post_delete.connect(
-            mark_stale, sender=model, dispatch_uid=f"pyramid-delete-{model.__name__}"
+_bulk: ContextVar[bool] = ContextVar("pyramid_bulk", default=False)
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Inside it, saving or deleting an incident only marks the summary stale (no per-row
+    work): for the loaders, which write many and rebuild after."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+
+
+# What one published incident counts for: its top-level cell (x, y), type, day, last day,
+# lon, lat and claimant; None when it counts for nothing (not published, or on no tile).
+Contribution = tuple[int, int, str, dt.date, dt.date, float, float, str] | None
+
+
+def _contribution(pk: Any) -> Contribution:
+    """What the stored incident ``pk`` counts for, read as :func:`rebuild` reads it."""
+    if pk is None:
+        return None
+    row = (
+        _incident_cells(Incident.objects.published().filter(pk=pk).order_by(), TOP_ZOOM + CELL_BITS)
+        .filter(lat__gte=-MAX_LAT, lat__lte=MAX_LAT, lon__lt=180.0)
+        .annotate(last=Coalesce("date_end", "date"))
+        .values_list("cx", "cy", "type", "date", "last", "lon", "lat", "claimed_by")
+        .first()
+    )
+    if row is None:
+        return None
+    cx, cy, kind, day, last, lon, lat, claimant = row
+    return int(cx), int(cy), kind, day, last, lon, lat, claimant
+
+
+def incident_before(sender: Any, instance: Incident, **kwargs: Any) -> None:
+    """Signal receiver (pre_save, pre_delete): remember what the incident counted for."""
+    if _bulk.get() or kwargs.get("raw"):
+        return
+    before = None if instance._state.adding else _contribution(instance.pk)
+    instance._pyramid_before = before  # type: ignore[attr-defined]
+
+
+def incident_saved(sender: Any, instance: Incident, **kwargs: Any) -> None:
+    """Signal receiver (post_save): the pyramid and summary moved from what the incident
+    counted for before to what it counts for now."""
+    if _bulk.get() or kwargs.get("raw"):
+        mark_stale()
+        return
+    _apply(getattr(instance, "_pyramid_before", None), _contribution(instance.pk))
+
+
+def incident_deleted(sender: Any, instance: Incident, **kwargs: Any) -> None:
+    """Signal receiver (post_delete): what the incident counted for taken off."""
+    if _bulk.get():
+        mark_stale()
+        return
+    _apply(getattr(instance, "_pyramid_before", None), None)
+
+
+def _apply(before: Contribution, after: Contribution) -> None:
+    """Take ``before`` off the pyramid and the summary and add ``after``, in one transaction
+    (the save's, when it has one); left to :func:`current` when the summary is stale."""
+    if before == after:
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # After (or before) a rebuild running meanwhile, not in the middle of it.
+                cursor.execute("SELECT pg_advisory_xact_lock(8120110)")
+        summary = DataSummary.objects.select_for_update().order_by("pk").first()
+        if summary is None or summary.stale:
+            DataSummary.objects.update(stale=True)
+            return
+        counts = {name: n for name, n in summary.claimants}
+        if before is not None:
+            _add_cells(before, -1)
+            counts[before[7]] = counts.get(before[7], 0) - 1
+        if after is not None:
+            _add_cells(after, +1)
+            counts[after[7]] = counts.get(after[7], 0) + 1
+        days = ClusterCell.objects.filter(z=0).order_by()
+        summary.first_day = days.order_by("day").values_list("day", flat=True).first()
+        summary.last_day = days.order_by("-last_day").values_list("last_day", flat=True).first()
+        summary.claimants = sorted(
+            ([name, n] for name, n in counts.items() if n > 0),
+            key=lambda r: (r[0].casefold(), r[0]),
         )
+        summary.version += 1
+        summary.save()
+
+
+def _add_cells(
+    contribution: tuple[int, int, str, dt.date, dt.date, float, float, str], sign: int
+) -> None:
+    """One incident added to (``sign`` 1) or taken off (-1) its cell at every level."""
+    cx, cy, kind, day, last, lon, lat, _claimant = contribution
+    for z in range(TOP_ZOOM + 1):
+        shift = TOP_ZOOM - z
+        key = {
+            "z": z,
+            "x": cx >> shift,
+            "y": cy >> shift,
+            "type": kind,
+            "day": day,
+            "last_day": last,
+        }
+        cell = ClusterCell.objects.filter(**key)
+        updated = cell.update(
+            n=F("n") + sign, sum_lon=F("sum_lon") + sign * lon, sum_lat=F("sum_lat") + sign * lat
+        )
+        if sign < 0:
+            cell.filter(n__lte=0).delete()
+        elif not updated:
+            ClusterCell.objects.create(**key, n=1, sum_lon=lon, sum_lat=lat)
+
+
+def connect_signals() -> None:
+    """Called from AppConfig.ready: a saved or deleted incident updates the pyramid, a saved or
+    deleted place makes it stale."""
+    post_save.connect(mark_stale, sender=Place, dispatch_uid="pyramid-save-Place")
+    post_delete.connect(mark_stale, sender=Place, dispatch_uid="pyramid-delete-Place")
+    pre_save.connect(incident_before, sender=Incident, dispatch_uid="pyramid-before-save-Incident")
+    pre_delete.connect(
+        incident_before, sender=Incident, dispatch_uid="pyramid-before-delete-Incident"
+    )
+    post_save.connect(incident_saved, sender=Incident, dispatch_uid="pyramid-save-Incident")
+    post_delete.connect(incident_deleted, sender=Incident, dispatch_uid="pyramid-delete-Incident")
 
 
 def tile_cells(

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import CommandError, OutputWrapper
 from django.db import transaction
 
+from border_map import pyramid
 from border_map.datafiles import DataError, Say, read_json, silent
 
 
@@ -23,7 +24,8 @@ def loading_transaction(
     A DataError inside it rolls back too and comes out as a CommandError."""
     with data_errors():
         try:
-            with transaction.atomic():
+            # Incidents saved one by one only mark the pyramid stale: the loaders rebuild it.
+            with transaction.atomic(), pyramid.bulk():
                 yield
                 if dry_run:
                     raise _DryRun
