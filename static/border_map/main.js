@@ -198,6 +198,8 @@ function start({ map, control, tiles, config }) {
           filters.setDates(from, to);
           form.dispatchEvent(new Event("change"));
         },
+        // The player waits for the map to draw each day before it counts the day's time.
+        busy: () => root.getAttribute("data-incidents") === "loading",
       })
     : null;
   function followFilters() {

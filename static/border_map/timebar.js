@@ -6,8 +6,10 @@ import { format, gettext, ngettext } from "./translation.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const DAY_MS = 86_400_000;
-// How long each step of the playback shows its day, in milliseconds.
+// How long each step of the playback shows its day once the map has drawn it, in milliseconds;
+// while the map is still drawing (`busy()`), the player waits, checking every PLAY_POLL_MS.
 export const PLAY_STEP_MS = 1500;
+const PLAY_POLL_MS = 100;
 
 /* ---- pure functions: days as ISO texts (YYYY-MM-DD), in UTC ---- */
 
@@ -128,8 +130,18 @@ function svgNode(tag, attrs = {}) {
 
 /** The time bar in `root` (#timebar): `onRange({from, to})` runs when the person chooses days
     (both empty: all days); `load(params)` fetches the counts for the filters, `show(filters)`
-    marks the filters' dates on it. */
-export function timeBar({ root, fetchJSON, url, types, colourOf, typeName, onRange }) {
+    marks the filters' dates on it. `busy()` is true while the map is still drawing the chosen
+    days: the player shows each day PLAY_STEP_MS after it is drawn, however long that takes. */
+export function timeBar({
+  root,
+  fetchJSON,
+  url,
+  types,
+  colourOf,
+  typeName,
+  onRange,
+  busy = () => false,
+}) {
   const chart = root.querySelector("#timebar-chart");
   const status = root.querySelector("#timebar-status");
   const play = root.querySelector("#timebar-play");
@@ -139,6 +151,7 @@ export function timeBar({ root, fetchJSON, url, types, colourOf, typeName, onRan
   let selection = null; // [low, high] bin indexes
   let dragFrom = null;
   let playing = null;
+  let drawnSince = null; // when the map finished drawing the day the player shows
   let loaded = null;
   let wanted = { from: "", to: "" };
 
@@ -246,6 +259,18 @@ export function timeBar({ root, fetchJSON, url, types, colourOf, typeName, onRan
     play.textContent = gettext("Play");
   }
 
+  function tick() {
+    if (busy()) {
+      drawnSince = null;
+      return;
+    }
+    const now = performance.now();
+    if (drawnSince === null) drawnSince = now;
+    if (now - drawnSince < PLAY_STEP_MS) return;
+    drawnSince = null;
+    step();
+  }
+
   function step() {
     const next = selection ? selection[0] + 1 : 0;
     if (next >= bins.length) {
@@ -265,7 +290,8 @@ export function timeBar({ root, fetchJSON, url, types, colourOf, typeName, onRan
     play.textContent = gettext("Pause");
     // From the chosen range's first day, else from the first day of the data.
     choose(selection ? [selection[0], selection[0]] : [0, 0]);
-    playing = window.setInterval(step, PLAY_STEP_MS);
+    drawnSince = null;
+    playing = window.setInterval(tick, PLAY_POLL_MS);
   }
 
   const binOf = (event) => {

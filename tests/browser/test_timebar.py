@@ -1,6 +1,7 @@
 """The time bar under the map in real Chromium: its bars, dragging a range, the keyboard, the
 play button, and a phone's width; the map, the list, the export link and the URL follow."""
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -121,6 +122,29 @@ def test_space_plays_the_days_one_by_one_and_the_map_follows(visit):
         assert page.get_attribute("html", "data-incident-total") == str(len(overlapping(day, day)))
     page.click("#timebar-play")  # pause
     assert page.get_attribute("#timebar-play", "aria-pressed") == "false"
+    assert v.errors == []
+
+
+def test_playback_waits_for_the_map_to_draw_each_day_however_slow_the_server(visit):
+    """A day whose incidents take longer than a playback step to arrive is still drawn and
+    shown before the next day is chosen (the player counts a step from the drawing)."""
+    v = visit()
+    page = open_bar(v)
+    slow = []
+
+    def answer_slowly(route):
+        slow.append(route.request.url)
+        time.sleep(2.0)  # longer than PLAY_STEP_MS (1.5 s)
+        route.continue_()
+
+    page.route("**/map/incidents.json?*", answer_slowly)
+    page.focus("#timebar-chart")
+    page.keyboard.press("Space")
+    for day in DAYS[:2]:
+        wait_for_list(v, overlapping(day, day))
+        assert url_dates(page) == [f"{day}/{day}"]
+    page.click("#timebar-play")  # pause
+    assert len(slow) >= 2
     assert v.errors == []
 
 
