@@ -151,13 +151,16 @@ function start({ map, control, tiles, config }) {
     listParams.set("clusters", "0");
     const query = filterParams(filters.values()).toString();
     const current = ++latest;
+    const listed = fetchIncidents(`${config.urls.incidents}?${listParams}`);
+    listed.catch(() => {}); // awaited below; a refusal while the tiles load is handled there
     try {
-      const [data, answers] = await Promise.all([
-        fetchIncidents(`${config.urls.incidents}?${listParams}`),
-        clusters.load(edges(map.getBounds()), map.getZoom(), query),
-      ]);
+      // The map is drawn as soon as its tiles are in, without waiting for the list.
+      const answers = await clusters.load(edges(map.getBounds()), map.getZoom(), query);
       if (current !== latest) return; // a newer view is on its way
       incidents.draw(mergeTiles(answers), params.get("zoom"));
+      root.setAttribute("data-map-view", params.toString());
+      const data = await listed;
+      if (current !== latest) return;
       const shown = hideAreas ? data.incidents.filter((i) => !isArea(i)) : data.incidents;
       // total is null when more match than the list endpoint counts to.
       const total =
@@ -165,7 +168,8 @@ function start({ map, control, tiles, config }) {
       list.render({ ...data, incidents: shown, total }, popups.current());
       totals.render(data.totals);
       root.setAttribute("data-incident-total", String(data.total));
-      // Which view is drawn, so that a test (or a benchmark) can wait for a given view.
+      // Which view is drawn (map and list), so that a test or a benchmark can wait for a
+      // given view; data-map-view says which view the map alone has drawn.
       root.setAttribute("data-incidents-view", params.toString());
       root.setAttribute("data-incidents", "ready");
     } catch (error) {
@@ -213,12 +217,12 @@ function start({ map, control, tiles, config }) {
   if (linked.view)
     map.setView([linked.view.lat, linked.view.lon], linked.view.zoom, { animate: false });
 
-  let timer = null;
+  // Each view is asked for as soon as the map stops moving: a newer view aborts the list
+  // request of the one before, and tiles already fetched are not asked again.
   map.on("moveend", () => {
     writeURL();
     places.load();
-    window.clearTimeout(timer);
-    timer = window.setTimeout(loadIncidents, 120);
+    loadIncidents();
   });
   form.addEventListener("change", () => {
     filters.limitDates();

@@ -60,3 +60,27 @@ def test_a_pan_fetches_only_the_tiles_that_came_into_view(visit):
     pan(page, -600)
     assert len(tile_requests(v)) == len(before) + len(after)
     assert v.errors == []
+
+
+def test_a_zoom_redraws_the_map_without_waiting_for_a_slow_list(visit):
+    """The clusters of a new view are drawn when its tiles are in; the list follows when the
+    list's answer comes, however late."""
+    v = visit()
+    page = v.open("/?lat=40.0&lon=70.6&zoom=9")
+    held = []
+    # The list's answer is held back until the test lets it go; the tiles are not.
+    page.route("**/map/incidents.json?*", lambda route: held.append(route))
+    before = page.evaluate("() => document.documentElement.dataset.incidentsView")
+    page.evaluate("() => void window.borderMapPage.map.setZoom(10, {animate: false})")
+    page.wait_for_function(
+        "() => new URLSearchParams(document.documentElement.dataset.mapView).get('zoom') === '10'"
+    )
+    assert page.get_attribute("html", "data-incidents") == "loading"
+    assert page.evaluate("() => document.documentElement.dataset.incidentsView") == before
+    page.wait_for_selector(".incident-cluster, .incident-marker")
+    assert held, "the list was asked for"
+    page.unroute("**/map/incidents.json?*")
+    for route in held:
+        route.continue_()
+    page.wait_for_function(NEW_VIEW_DRAWN, arg=before)
+    assert v.errors == []
