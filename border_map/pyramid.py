@@ -154,21 +154,32 @@ def analyse(*models: Any) -> None:
 
 def _summarise() -> DataSummary:
     """The summary row, recomputed from the incidents, its version one up."""
-    days = ClusterCell.objects.filter(z=0).order_by()
-    first = days.order_by("day").values_list("day", flat=True).first()
-    last = days.order_by("-last_day").values_list("last_day", flat=True).first()
     counted = (
         Incident.objects.published().order_by().values_list("claimed_by").annotate(n=Count("pk"))
     )
-    # Sorted here, ignoring case, so that SQLite and PostgreSQL (whose collations differ) agree.
-    claimants = sorted(([name, n] for name, n in counted), key=lambda r: (r[0].casefold(), r[0]))
     summary = DataSummary.objects.select_for_update().order_by("pk").first() or DataSummary()
     summary.version += 1
     summary.stale = False
-    summary.first_day, summary.last_day, summary.claimants = first, last, claimants
+    summary.first_day, summary.last_day = _date_range()
+    summary.claimants = _sorted_claimants(counted)
     summary.save()
     DataSummary.objects.exclude(pk=summary.pk).delete()
     return summary
+
+
+def _date_range() -> tuple[dt.date | None, dt.date | None]:
+    """(first day, last day) of the incidents the pyramid counts, from its top level (the
+    fewest rows); (None, None) when it counts none."""
+    days = ClusterCell.objects.filter(z=0).order_by()
+    first = days.order_by("day").values_list("day", flat=True).first()
+    last = days.order_by("-last_day").values_list("last_day", flat=True).first()
+    return first, last
+
+
+def _sorted_claimants(pairs: Iterable[tuple[str, int]]) -> list[list[Any]]:
+    """(claimant, count) pairs as the summary keeps them: [name, count] sorted here, ignoring
+    case, so that SQLite and PostgreSQL (whose collations differ) agree."""
+    return sorted(([name, n] for name, n in pairs), key=lambda r: (r[0].casefold(), r[0]))
 
 
 def current() -> DataSummary:
@@ -266,13 +277,8 @@ def _apply(before: Contribution, after: Contribution) -> None:
         if after is not None:
             _add_cells(after, +1)
             counts[after[7]] = counts.get(after[7], 0) + 1
-        days = ClusterCell.objects.filter(z=0).order_by()
-        summary.first_day = days.order_by("day").values_list("day", flat=True).first()
-        summary.last_day = days.order_by("-last_day").values_list("last_day", flat=True).first()
-        summary.claimants = sorted(
-            ([name, n] for name, n in counts.items() if n > 0),
-            key=lambda r: (r[0].casefold(), r[0]),
-        )
+        summary.first_day, summary.last_day = _date_range()
+        summary.claimants = _sorted_claimants((name, n) for name, n in counts.items() if n > 0)
         summary.version += 1
         summary.save()
 
