@@ -81,6 +81,18 @@ def _incident_cells(queryset: QuerySet, cell_zoom: int) -> QuerySet:
     )
 
 
+def _counted(queryset: QuerySet) -> QuerySet:
+    """The incidents of ``queryset`` a tile can show, annotated with their cell (cx, cy) of the
+    top level, lon, lat and last day: what :func:`rebuild` groups and :func:`_contribution` reads
+    for one incident, in one place so that the two cannot disagree."""
+    return (
+        _incident_cells(queryset, TOP_ZOOM + CELL_BITS)
+        # Only incidents a tile can show: Web Mercator stops short of the poles.
+        .filter(lat__gte=-MAX_LAT, lat__lte=MAX_LAT, lon__lt=180.0)
+        .annotate(last=Coalesce("date_end", "date"))
+    )
+
+
 def _box(west: float, south: float, east: float, north: float) -> Any:
     from django.contrib.gis.geos import Polygon
 
@@ -107,10 +119,7 @@ def rebuild(only_if_stale: bool = False) -> DataSummary:
                 return summary
         ClusterCell.objects.all()._raw_delete(ClusterCell.objects.db)
         base = (
-            _incident_cells(Incident.objects.published().order_by(), TOP_ZOOM + CELL_BITS)
-            # Only incidents a tile can show: Web Mercator stops short of the poles.
-            .filter(lat__gte=-MAX_LAT, lat__lte=MAX_LAT, lon__lt=180.0)
-            .annotate(last=Coalesce("date_end", "date"))
+            _counted(Incident.objects.published().order_by())
             .values("cx", "cy", "type", "date", "last")
             .annotate(count=Count("pk"), slon=Sum("lon"), slat=Sum("lat"))
             .values_list("cx", "cy", "type", "date", "last", "count", "slon", "slat")
@@ -219,9 +228,7 @@ def _contribution(pk: Any) -> Contribution:
     if pk is None:
         return None
     row = (
-        _incident_cells(Incident.objects.published().filter(pk=pk).order_by(), TOP_ZOOM + CELL_BITS)
-        .filter(lat__gte=-MAX_LAT, lat__lte=MAX_LAT, lon__lt=180.0)
-        .annotate(last=Coalesce("date_end", "date"))
+        _counted(Incident.objects.published().filter(pk=pk).order_by())
         .values_list("cx", "cy", "type", "date", "last", "lon", "lat", "claimed_by")
         .first()
     )
