@@ -293,26 +293,33 @@ def _apply(before: Contribution, after: Contribution) -> None:
 def _add_cells(
     contribution: tuple[int, int, str, dt.date, dt.date, float, float, str], sign: int
 ) -> None:
-    """One incident added to (``sign`` 1) or taken off (-1) its cell at every level."""
+    """One incident added to (``sign`` 1) or taken off (-1) its cell at every level, in the
+    same few statements whatever TOP_ZOOM, not one or two per level: adding is one upsert (a
+    cell not there yet is inserted, one there counts one more); taking off is one UPDATE of
+    its cells, then one DELETE of those it left empty."""
     cx, cy, kind, day, last, lon, lat, _claimant = contribution
-    for z in range(TOP_ZOOM + 1):
-        shift = TOP_ZOOM - z
-        key = {
-            "z": z,
-            "x": cx >> shift,
-            "y": cy >> shift,
-            "type": kind,
-            "day": day,
-            "last_day": last,
-        }
-        cell = ClusterCell.objects.filter(**key)
-        updated = cell.update(
-            n=F("n") + sign, sum_lon=F("sum_lon") + sign * lon, sum_lat=F("sum_lat") + sign * lat
+    table = connection.ops.quote_name(ClusterCell._meta.db_table)
+    cells = [(z, cx >> (TOP_ZOOM - z), cy >> (TOP_ZOOM - z)) for z in range(TOP_ZOOM + 1)]
+    with connection.cursor() as cursor:
+        if sign > 0:
+            rows = ", ".join(["(%s, %s, %s, %s, %s, %s, 1, %s, %s)"] * len(cells))
+            cursor.execute(
+                f"INSERT INTO {table} (z, x, y, type, day, last_day, n, sum_lon, sum_lat) "
+                f"VALUES {rows} ON CONFLICT (z, x, y, type, day, last_day) DO UPDATE SET "
+                f"n = {table}.n + excluded.n, sum_lon = {table}.sum_lon + excluded.sum_lon, "
+                f"sum_lat = {table}.sum_lat + excluded.sum_lat",
+                [v for z, x, y in cells for v in (z, x, y, kind, day, last, lon, lat)],
+            )
+            return
+        keys = " OR ".join(["(z = %s AND x = %s AND y = %s)"] * len(cells))
+        where = f"type = %s AND day = %s AND last_day = %s AND ({keys})"
+        params: list[Any] = [kind, day, last, *(v for cell in cells for v in cell)]
+        cursor.execute(
+            f"UPDATE {table} SET n = n - 1, sum_lon = sum_lon - %s, sum_lat = sum_lat - %s "
+            f"WHERE {where}",
+            [lon, lat, *params],
         )
-        if sign < 0:
-            cell.filter(n__lte=0).delete()
-        elif not updated:
-            ClusterCell.objects.create(**key, n=1, sum_lon=lon, sum_lat=lat)
+        cursor.execute(f"DELETE FROM {table} WHERE n <= 0 AND {where}", params)
 
 
 def connect_signals() -> None:
