@@ -84,6 +84,18 @@ def _incident_cells(queryset: QuerySet, cell_zoom: int) -> QuerySet:
     )
 
 
+def _counted(queryset: QuerySet) -> QuerySet:
+    """The incidents of ``queryset`` a tile can show, annotated with their cell (cx, cy) of the
+    top level, lon, lat and last day: what :func:`rebuild` groups and :func:`_contribution` reads
+    for one incident, in one place so that the two cannot disagree."""
+    return (
+        _incident_cells(queryset, TOP_ZOOM + CELL_BITS)
+        # Only incidents a tile can show: Web Mercator stops short of the poles.
+        .filter(lat__gte=-MAX_LAT, lat__lte=MAX_LAT, lon__lt=180.0)
+        .annotate(last=Coalesce("date_end", "date"))
+    )
+
+
 def _box(west: float, south: float, east: float, north: float) -> Any:
     from django.contrib.gis.geos import Polygon
 
@@ -110,10 +122,7 @@ def rebuild(only_if_stale: bool = False) -> DataSummary:
                 return summary
         ClusterCell.objects.all()._raw_delete(ClusterCell.objects.db)
         base = (
-            _incident_cells(Incident.objects.published().order_by(), TOP_ZOOM + CELL_BITS)
-            # Only incidents a tile can show: Web Mercator stops short of the poles.
-            .filter(lat__gte=-MAX_LAT, lat__lte=MAX_LAT, lon__lt=180.0)
-            .annotate(last=Coalesce("date_end", "date"))
+            _counted(Incident.objects.published().order_by())
             .values("cx", "cy", "type", "date", "last")
             .annotate(count=Count("pk"), slon=Sum("lon"), slat=Sum("lat"))
             .values_list("cx", "cy", "type", "date", "last", "count", "slon", "slat")
@@ -157,21 +166,32 @@ def analyse(*models: Any) -> None:
 
 def _summarise() -> DataSummary:
     """The summary row, recomputed from the incidents, its version one up."""
-    days = ClusterCell.objects.filter(z=0).order_by()
-    first = days.order_by("day").values_list("day", flat=True).first()
-    last = days.order_by("-last_day").values_list("last_day", flat=True).first()
     counted = (
         Incident.objects.published().order_by().values_list("claimed_by").annotate(n=Count("pk"))
     )
-    # Sorted here, ignoring case, so that SQLite and PostgreSQL (whose collations differ) agree.
-    claimants = sorted(([name, n] for name, n in counted), key=lambda r: (r[0].casefold(), r[0]))
     summary = DataSummary.objects.select_for_update().order_by("pk").first() or DataSummary()
     summary.version += 1
     summary.stale = False
-    summary.first_day, summary.last_day, summary.claimants = first, last, claimants
+    summary.first_day, summary.last_day = _date_range()
+    summary.claimants = _sorted_claimants(counted)
     summary.save()
     DataSummary.objects.exclude(pk=summary.pk).delete()
     return summary
+
+
+def _date_range() -> tuple[dt.date | None, dt.date | None]:
+    """(first day, last day) of the incidents the pyramid counts, from its top level (the
+    fewest rows); (None, None) when it counts none."""
+    days = ClusterCell.objects.filter(z=0).order_by()
+    first = days.order_by("day").values_list("day", flat=True).first()
+    last = days.order_by("-last_day").values_list("last_day", flat=True).first()
+    return first, last
+
+
+def _sorted_claimants(pairs: Iterable[tuple[str, int]]) -> list[list[Any]]:
+    """(claimant, count) pairs as the summary keeps them: [name, count] sorted here, ignoring
+    case, so that SQLite and PostgreSQL (whose collations differ) agree."""
+    return sorted(([name, n] for name, n in pairs), key=lambda r: (r[0].casefold(), r[0]))
 
 
 def current() -> DataSummary:
@@ -211,9 +231,7 @@ def _contribution(pk: Any) -> Contribution:
     if pk is None:
         return None
     row = (
-        _incident_cells(Incident.objects.published().filter(pk=pk).order_by(), TOP_ZOOM + CELL_BITS)
-        .filter(lat__gte=-MAX_LAT, lat__lte=MAX_LAT, lon__lt=180.0)
-        .annotate(last=Coalesce("date_end", "date"))
+        _counted(Incident.objects.published().filter(pk=pk).order_by())
         .values_list("cx", "cy", "type", "date", "last", "lon", "lat", "claimed_by")
         .first()
     )
@@ -269,13 +287,8 @@ def _apply(before: Contribution, after: Contribution) -> None:
         if after is not None:
             _add_cells(after, +1)
             counts[after[7]] = counts.get(after[7], 0) + 1
-        days = ClusterCell.objects.filter(z=0).order_by()
-        summary.first_day = days.order_by("day").values_list("day", flat=True).first()
-        summary.last_day = days.order_by("-last_day").values_list("last_day", flat=True).first()
-        summary.claimants = sorted(
-            ([name, n] for name, n in counts.items() if n > 0),
-            key=lambda r: (r[0].casefold(), r[0]),
-        )
+        summary.first_day, summary.last_day = _date_range()
+        summary.claimants = _sorted_claimants((name, n) for name, n in counts.items() if n > 0)
         summary.version += 1
         summary.save()
 
@@ -283,26 +296,33 @@ def _apply(before: Contribution, after: Contribution) -> None:
 def _add_cells(
     contribution: tuple[int, int, str, dt.date, dt.date, float, float, str], sign: int
 ) -> None:
-    """One incident added to (``sign`` 1) or taken off (-1) its cell at every level."""
+    """One incident added to (``sign`` 1) or taken off (-1) its cell at every level, in the
+    same few statements whatever TOP_ZOOM, not one or two per level: adding is one upsert (a
+    cell not there yet is inserted, one there counts one more); taking off is one UPDATE of
+    its cells, then one DELETE of those it left empty."""
     cx, cy, kind, day, last, lon, lat, _claimant = contribution
-    for z in range(TOP_ZOOM + 1):
-        shift = TOP_ZOOM - z
-        key = {
-            "z": z,
-            "x": cx >> shift,
-            "y": cy >> shift,
-            "type": kind,
-            "day": day,
-            "last_day": last,
-        }
-        cell = ClusterCell.objects.filter(**key)
-        updated = cell.update(
-            n=F("n") + sign, sum_lon=F("sum_lon") + sign * lon, sum_lat=F("sum_lat") + sign * lat
+    table = connection.ops.quote_name(ClusterCell._meta.db_table)
+    cells = [(z, cx >> (TOP_ZOOM - z), cy >> (TOP_ZOOM - z)) for z in range(TOP_ZOOM + 1)]
+    with connection.cursor() as cursor:
+        if sign > 0:
+            rows = ", ".join(["(%s, %s, %s, %s, %s, %s, 1, %s, %s)"] * len(cells))
+            cursor.execute(
+                f"INSERT INTO {table} (z, x, y, type, day, last_day, n, sum_lon, sum_lat) "
+                f"VALUES {rows} ON CONFLICT (z, x, y, type, day, last_day) DO UPDATE SET "
+                f"n = {table}.n + excluded.n, sum_lon = {table}.sum_lon + excluded.sum_lon, "
+                f"sum_lat = {table}.sum_lat + excluded.sum_lat",
+                [v for z, x, y in cells for v in (z, x, y, kind, day, last, lon, lat)],
+            )
+            return
+        keys = " OR ".join(["(z = %s AND x = %s AND y = %s)"] * len(cells))
+        where = f"type = %s AND day = %s AND last_day = %s AND ({keys})"
+        params: list[Any] = [kind, day, last, *(v for cell in cells for v in cell)]
+        cursor.execute(
+            f"UPDATE {table} SET n = n - 1, sum_lon = sum_lon - %s, sum_lat = sum_lat - %s "
+            f"WHERE {where}",
+            [lon, lat, *params],
         )
-        if sign < 0:
-            cell.filter(n__lte=0).delete()
-        elif not updated:
-            ClusterCell.objects.create(**key, n=1, sum_lon=lon, sum_lat=lat)
+        cursor.execute(f"DELETE FROM {table} WHERE n <= 0 AND {where}", params)
 
 
 def connect_signals() -> None:
