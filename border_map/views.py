@@ -32,6 +32,10 @@ from .models import Article, Country, Event, Excerpt, Incident, Place, Side
 POINT_LIMIT = 1000
 # The list beside the map shows at most this many incidents of the view, in date order.
 LIST_LIMIT = 200
+# ... and counts the incidents in view up to this many (beyond: "more than 1,000"): the count
+# costs one index probe per incident, and the map's clusters say how many there are anyway.
+# (The APIs count further, up to filters.COUNT_LIMIT.)
+LIST_COUNT_LIMIT = 1_000
 # Width in screen pixels of a grid cell when the database clusters.
 CELL_PIXELS = 64
 
@@ -175,13 +179,13 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
     totals = exports.side_totals(queryset)
     if request.GET.get("clusters") == "0":
         # The page draws the map from the cluster tiles (border_map.tiles) and asks here only
-        # for the list, whose count stops at filters.COUNT_LIMIT: past it, total is null.
-        total = filters.count_up_to(queryset)
+        # for the list, whose count stops at LIST_COUNT_LIMIT: past it, total is null.
+        total = filters.count_up_to(queryset, LIST_COUNT_LIMIT)
         incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
         return JsonResponse(
             {
                 "total": total,
-                "counted_to": filters.COUNT_LIMIT,
+                "counted_to": LIST_COUNT_LIMIT,
                 "clusters": [],
                 "incidents": incidents,
                 "totals": totals,

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from border_map import filters, pyramid, synthetic, tiles
+from border_map import filters, pyramid, synthetic, tiles, views
 from border_map.models import Incident
 from tests import seed
 
@@ -208,7 +208,8 @@ def test_the_list_alone_is_counted_up_to_the_limit_and_then_not_further(client, 
     assert [i["id"] for i in data["incidents"]] == list(
         Incident.objects.order_by("date", "slug").values_list("slug", flat=True)
     )
-    monkeypatch.setattr(filters, "COUNT_LIMIT", 5)
+    assert data["counted_to"] == views.LIST_COUNT_LIMIT == 1_000
+    monkeypatch.setattr(views, "LIST_COUNT_LIMIT", 5)
     data = client.get("/map/incidents.json", params).json()
     assert data["total"] is None and data["counted_to"] == 5
     assert len(data["incidents"]) == len(seed.INCIDENTS)
