@@ -3,13 +3,16 @@
 (2 workers × 4 threads), measured
 
 - in headless Chromium: first draw after navigation, then three pans and two zooms, each from
-  the gesture until the page says the new view is drawn (``data-incidents=ready`` for that
-  view), with and without a date filter, cold (a new browser profile) and warm (the same
-  profile, the page loaded again: tiles from the browser's cache);
+  the gesture until the page says the new view is drawn: the map (``data-map-view``, set when
+  the view's tiles are drawn) and the list beside it (``data-incidents=ready``), with and
+  without a date filter, cold (a new browser profile) and warm (the same profile, the page
+  loaded again: tiles from the browser's cache);
 - a cluster tile's server time, uncached (no two requests for the same tile), over zooms 5–13,
   unfiltered, with a date filter (served by the pyramid) and with a claimant (grouped live);
 - a page of 100 features at position N/2 by cursor (keyset) and by offset;
-- 50 browsing users at once (tiles 70 %, the list 20 %, popups 10 %) for 20 s: errors, p50/p99.
+- 50 users at once for 20 s without pauses (tiles 70 %, the list 20 %, popups 10 %), and 50
+  browsing users (pans, zooms and jumps: each asks for the tiles that came into view and the
+  list, 2–6 s between gestures) for 40 s.
 
 Usage: .venv/bin/python bench/tiles_benchmark.py [--sizes 10000 100000] [--database-url postgis://…]
 Without --database-url it uses its own SpatiaLite file bench/out/tiles_benchmark.sqlite3. Sizes
@@ -19,6 +22,7 @@ section of bench/RESULTS.md, one part per database.
 
 import argparse
 import datetime as dt
+import math
 import os
 import random
 import re
@@ -31,6 +35,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 # The view the page opens on (REGION_BOUNDS fitted at 1280×800), and a closer one.
 VIEWS = {"region": "/", "close": "/?lat=40.0&lon=70.6&zoom=11"}
 DATE_FILTER = "datetime=2021-04-29%2F2021-04-29"
-# The drawn view is the one the URL names, and the page says it is ready.
+# The drawn view is the one the URL names, and the page says it is ready (map and list).
 DRAWN = """() => {
   const root = document.documentElement;
   const drawn = new URLSearchParams(root.dataset.incidentsView || "");
@@ -50,6 +55,29 @@ DRAWN = """() => {
   return root.dataset.incidents === "ready" && drawn.get("zoom") === url.get("zoom")
     && drawn.get("bbox") !== null;
 }"""
+# When the page marks a view drawn: data-map-view (the map's clusters, main.js sets it when the
+# view's tiles are in) and data-incidents=ready (the list too), in performance.now() time.
+MARKS = """
+window.__drawn = [];
+new MutationObserver((records) => {
+  for (const record of records) {
+    const value = record.target.getAttribute(record.attributeName);
+    window.__drawn.push([record.attributeName, value, performance.now()]);
+  }
+}).observe(document, {
+  subtree: true, attributes: true, attributeFilter: ["data-map-view", "data-incidents"],
+});
+"""
+
+
+def drawn_after(page, started):
+    """(map ms, list ms) from ``started`` to the first mark of each after it."""
+    marks = page.evaluate("() => window.__drawn")
+    map_at = next(t for name, _v, t in marks if name == "data-map-view" and t >= started)
+    list_at = next(
+        t for name, v, t in marks if name == "data-incidents" and v == "ready" and t >= started
+    )
+    return map_at - started, list_at - started
 
 
 def setup(database_url):
@@ -171,11 +199,41 @@ def paging(server, size):
     return position, statistics.median(by_cursor), statistics.median(by_offset)
 
 
+class Requests:
+    """Latencies and errors of requests sent from many threads."""
+
+    def __init__(self, server):
+        self.server = server
+        self.latencies, self.errors = [], []
+
+    def get(self, path):
+        try:
+            ms, _ = self.server.get(path)
+            self.latencies.append(ms)
+        except (OSError, urllib.error.HTTPError) as error:
+            self.errors.append(f"{path}: {error}")
+
+    def run(self, user, count, seed):
+        """``count`` users, each ``user(seed)`` in its own thread, until they all stop:
+        (requests, errors, p50 ms, p99 ms)."""
+        rng = random.Random(seed)
+        threads = [threading.Thread(target=user, args=(rng.random(),)) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return (
+            len(self.latencies) + len(self.errors),
+            self.errors,
+            percentile(self.latencies, 50),
+            percentile(self.latencies, 99),
+        )
+
+
 def users(server, slugs, count=50, seconds=20.0):
-    """``count`` users browsing at once: (requests, errors, p50 ms, p99 ms)."""
-    rng = random.Random(5)
+    """``count`` users sending requests without pauses: (requests, errors, p50 ms, p99 ms)."""
     tiles = [t for z in range(6, 13) for t in region_tiles(z)]
-    latencies, errors = [], []
+    requests = Requests(server)
     stop = time.monotonic() + seconds
 
     def user(seed):
@@ -193,27 +251,81 @@ def users(server, slugs, count=50, seconds=20.0):
                 )
             else:
                 path = f"/map/incidents/{r.choice(slugs)}.json"
-            try:
-                ms, _ = server.get(path)
-                latencies.append(ms)
-            except (OSError, urllib.error.HTTPError) as error:
-                errors.append(f"{path}: {error}")
+            requests.get(path)
 
-    threads = [threading.Thread(target=user, args=(rng.random(),)) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return (
-        len(latencies) + len(errors),
-        errors,
-        percentile(latencies, 50),
-        percentile(latencies, 99),
-    )
+    return requests.run(user, count, seed=5)
+
+
+def view_tiles(lon, lat, z, width=1280, height=800):
+    """The tiles a width × height map centred on lon, lat at zoom z shows."""
+    n = 2**z
+    fx = (lon + 180.0) / 360.0 * n
+    phi = math.radians(lat)
+    fy = (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * n
+    dx, dy = width / 2 / 256, height / 2 / 256
+    return [
+        (z, x, y)
+        for x in range(math.floor(fx - dx), math.floor(fx + dx) + 1)
+        for y in range(math.floor(fy - dy), math.floor(fy + dy) + 1)
+        if 0 <= x < n and 0 <= y < n
+    ]
+
+
+def browsing(server, slugs, count=50, seconds=40.0):
+    """``count`` users browsing as people do, each from a view of its own: a gesture is a pan
+    of 400 px (six in ten), a zoom in or out (one in five, one in ten) or a jump to a new view
+    (a shared link, one in ten); it asks for the view's tiles not fetched before (six at a
+    time, as the page keeps its tiles) and the view's list, one in five then opens a popup,
+    and the user looks at the map for 2–6 s. (requests, errors, request p50 ms, request p99
+    ms, view p95 ms: from the gesture until its tiles and list are all in)."""
+    requests = Requests(server)
+    views = []
+    stop = time.monotonic() + seconds
+
+    def user(seed):
+        r = random.Random(seed)
+
+        def jump():
+            return r.uniform(69.4, 71.6), r.uniform(39.7, 40.4), r.randint(8, 11)
+
+        lon, lat, z = jump()
+        kept = set()
+        time.sleep(r.uniform(0, 4))  # people do not all arrive in the same second
+        with ThreadPoolExecutor(6) as pool:
+            while time.monotonic() < stop:
+                degrees = 360 / 256 / 2**z  # of longitude per pixel at zoom z
+                tiles = [t for t in view_tiles(lon, lat, z) if t not in kept]
+                kept.update(tiles)
+                paths = [f"/map/clusters/{z}/{x}/{y}.json" for z, x, y in tiles]
+                half_w, half_h = 640 * degrees, 400 * degrees * math.cos(math.radians(lat))
+                paths.append(
+                    f"/map/incidents.json?clusters=0&zoom={z}&bbox={lon - half_w:.4f},"
+                    f"{lat - half_h:.4f},{lon + half_w:.4f},{lat + half_h:.4f}"
+                )
+                started = time.perf_counter()
+                list(pool.map(requests.get, paths))
+                views.append((time.perf_counter() - started) * 1000)
+                if r.random() < 0.2:
+                    requests.get(f"/map/incidents/{r.choice(slugs)}.json")
+                time.sleep(r.uniform(2.0, 6.0))
+                pick = r.random()
+                if pick < 0.6:
+                    angle = r.uniform(0, 2 * math.pi)
+                    lon += 400 * degrees * math.cos(angle)
+                    lat += 400 * degrees * math.sin(angle) * math.cos(math.radians(lat))
+                    lon, lat = min(max(lon, 69.0), 72.0), min(max(lat, 39.5), 40.6)
+                elif pick < 0.8:
+                    z = min(z + 1, 14)
+                elif pick < 0.9:
+                    z = max(z - 1, 7)
+                else:
+                    lon, lat, z = jump()
+
+    return (*requests.run(user, count, seed=7), percentile(views, 95))
 
 
 def gestures(page):
-    """ms for three pans and two zooms, each until its view is drawn."""
+    """(map ms, list ms) for three pans and two zooms, each until its view is drawn."""
     times = []
     moves = [
         "map.panBy([400, 0], {animate: false})",
@@ -230,18 +342,19 @@ def gestures(page):
             move,
         )
         page.wait_for_function(DRAWN, timeout=120_000, polling="raf")
-        times.append(page.evaluate("() => performance.now()") - started)
+        times.append(drawn_after(page, started))
     return times
 
 
 def browse(context, base, path):
-    """(first draw ms, gesture ms list) for one page load in a browser context."""
+    """((first map ms, first list ms), [(map ms, list ms) per gesture]) for one page load."""
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(MARKS)
     page.goto(base + path, timeout=120_000)
     page.wait_for_function(DRAWN, timeout=120_000, polling="raf")
-    first = page.evaluate("() => performance.now()")
+    first = drawn_after(page, 0.0)
     moves = gestures(page)
     page.close()
     if errors:
@@ -250,7 +363,7 @@ def browse(context, base, path):
 
 
 def browser_runs(browser, base):
-    """{(view, filtered, warm): (first ms, [gesture ms])}."""
+    """{(filtered, warmth): (first, gestures)} as :func:`browse` gives them."""
     results = {}
     for filtered in (False, True):
         path = VIEWS["region"] + (("?" + DATE_FILTER) if filtered else "")
@@ -340,21 +453,29 @@ def main():
                     browser.close()
                 for key, (first, moves) in drawn.items():
                     print(
-                        f"  browser {key}: first {first:.0f} ms, gestures "
-                        f"{', '.join(f'{m:.0f}' for m in moves)} ms",
+                        f"  browser {key}: first map/list {first[0]:.0f}/{first[1]:.0f} ms, "
+                        f"gestures {', '.join(f'{m:.0f}/{lst:.0f}' for m, lst in moves)} ms",
                         flush=True,
                     )
             slugs = list(Incident.objects.order_by("?").values_list("slug", flat=True)[:500])
             mix = users(server, slugs, args.users)
             print(
-                f"  {args.users} users: {mix[0]} requests, {len(mix[1])} errors, p50 "
-                f"{mix[2]:.0f} ms, p99 {mix[3]:.0f} ms",
+                f"  {args.users} users without pauses: {mix[0]} requests, {len(mix[1])} errors,"
+                f" p50 {mix[2]:.0f} ms, p99 {mix[3]:.0f} ms",
+                flush=True,
+            )
+            people = browsing(server, slugs, args.users)
+            print(
+                f"  {args.users} browsing users: {people[0]} requests, {len(people[1])} errors,"
+                f" p50 {people[2]:.0f} ms, p99 {people[3]:.0f} ms; a view's tiles and list in"
+                f" {people[4]:.0f} ms p95",
                 flush=True,
             )
         finally:
             server.stop()
         rows.append(
-            (size, load_s, plain, dated, claimed, position, cursor_ms, offset_ms, drawn, mix)
+            (size, load_s, plain, dated, claimed, position)
+            + (cursor_ms, offset_ms, drawn, mix, people)
         )
 
     lines = [
@@ -363,33 +484,55 @@ def main():
         "incident, the worst case for clustering).",
         "",
         "| incidents | tile p50 / p95, uncached | date filter p95 | claimant (live) p95 "
-        "| page at N/2: cursor / offset | 50 users: requests, errors, p50 / p99 |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| page at N/2: cursor / offset |",
+        "|---:|---:|---:|---:|---:|",
     ]
-    for size, _load, plain, dated, claimed, position, cur, off, _drawn, mix in rows:
+    for size, _load, plain, dated, claimed, position, cur, off, *_rest in rows:
         lines.append(
             f"| {size:,} | {percentile(plain, 50):.0f} / {percentile(plain, 95):.0f} ms "
             f"| {percentile(dated, 95):.0f} ms | {percentile(claimed, 95):.0f} ms "
-            f"| {cur:.0f} / {off:.0f} ms (at {position:,}) "
-            f"| {mix[0]:,}, {len(mix[1])}, {mix[2]:.0f} / {mix[3]:.0f} ms |"
+            f"| {cur:.0f} / {off:.0f} ms (at {position:,}) |"
+        )
+    lines += [
+        "",
+        f"{args.users} users at once: *browsing* — from a view of their own, each gesture (a "
+        "400 px pan six times in ten, a zoom in or out three in ten, a jump to a new view one in "
+        "ten) asks for the tiles that came into view (six at a time; the page keeps the ones "
+        "it has) and the list, one in five opens a popup, then 2–6 s looking at the map; "
+        "*without pauses* — each user sends the next request (tiles 70 %, "
+        "list 20 %, popups 10 %) as soon as the last is answered, a stress test that many "
+        "times more people would cause.",
+        "",
+        "| incidents | browsing: requests, errors, p50 / p99, a view's tiles and list p95 "
+        "| without pauses: requests, errors, p50 / p99 |",
+        "|---:|---:|---:|",
+    ]
+    for size, *_rest, mix, people in rows:
+        lines.append(
+            f"| {size:,} | {people[0]:,}, {len(people[1])}, {people[2]:.0f} / {people[3]:.0f} ms,"
+            f" {people[4]:.0f} ms | {mix[0]:,}, {len(mix[1])}, {mix[2]:.0f} / {mix[3]:.0f} ms |"
         )
     if any(r[8] for r in rows):
         lines += [
             "",
             "In Chromium (1280×800, no base tiles), from navigation to the first view drawn, "
             "then each gesture (pan right 400 px, down 300, left 400, zoom in, zoom in) until "
-            "its view is drawn (list and tiles); cold: a new profile; warm: the page loaded "
-            "again in the same profile.",
+            "its view is drawn: the map (its clusters, drawn when its tiles are in) / the list "
+            "beside it; cold: a new profile; warm: the page loaded again in the same profile.",
             "",
-            "| incidents | filter | profile | first draw | pans and zooms (ms) | gesture p95 |",
+            "| incidents | filter | profile | first draw: map / list | pans and zooms: map / "
+            "list (ms) | gesture p95: map / list |",
             "|---:|---|---|---:|---|---:|",
         ]
-        for size, *_rest, drawn, _mix in rows:
+        for size, *_rest, drawn, _mix, _people in rows:
             for (filtered, warmth), (first, moves) in drawn.items():
+                maps = [m for m, _l in moves]
+                lists = [lst for _m, lst in moves]
                 lines.append(
                     f"| {size:,} | {'one day' if filtered else 'none'} | {warmth} "
-                    f"| {first / 1000:.2f} s | {', '.join(f'{m:.0f}' for m in moves)} "
-                    f"| {percentile(moves, 95):.0f} ms |"
+                    f"| {first[0] / 1000:.2f} / {first[1] / 1000:.2f} s "
+                    f"| {', '.join(f'{m:.0f}/{lst:.0f}' for m, lst in moves)} "
+                    f"| {percentile(maps, 95):.0f} / {percentile(lists, 95):.0f} ms |"
                 )
     lines.append("")
     lines.append(
