@@ -73,6 +73,8 @@ function popupContent(d, { typeName, where, articleLink, eventLink }) {
 // Below this map width the popup is a sheet over the lower part of the map (map.css).
 const SHEET = "(max-width: 699px)";
 const GAP = 8; // pixels kept between the popup and the map's edges and controls
+const CHROME = 60; // a popup's padding, close button and tip besides its content
+const MIN_CONTENT = 40; // the least of a popup's content shown (one or two lines; it scrolls)
 
 /** The part of the map's box (in page pixels) that no control covers: between the controls of
     the top corners and those of the bottom corners. */
@@ -97,27 +99,52 @@ export function freeBox(container) {
   return free;
 }
 
+/** The tallest a popup's content may be to fit `free` (page pixels) with its padding, close
+    button and tip; scrolled inside itself beyond that. */
+export function contentHeight(free) {
+  return Math.max(MIN_CONTENT, Math.round(free.bottom - free.top - CHROME));
+}
+
 /** Keeps a popup that is not an incident's (an area badge's list) inside the part of the map
     no control covers: its content scrolls inside itself and the map pans to show it whole.
     Bind it with `autoPan: false`. */
 export function fitPopup(map, popup) {
-  const container = map.getContainer();
-  const free = freeBox(container);
   const content = popup.getElement().querySelector(".leaflet-popup-content");
-  content.style.maxHeight = `${Math.max(120, Math.round(free.bottom - free.top - 60))}px`;
+  content.style.maxHeight = `${contentHeight(freeBox(map.getContainer()))}px`;
   content.style.overflowY = "auto";
-  const [dx, dy] = panToFit(popup.getElement().getBoundingClientRect(), freeBox(container));
+  panToPopup(map, popup);
+}
+
+/** Pans the map to bring the open popup inside the part of the map no control covers, but
+    never so far that the place it points at leaves the map (the list shows only what is in
+    the map's view, and must keep the open incident). */
+function panToPopup(map, popup) {
+  const container = map.getContainer();
+  const box = container.getBoundingClientRect();
+  const anchor = map.latLngToContainerPoint(popup.getLatLng());
+  const [dx, dy] = panToFit(popup.getElement().getBoundingClientRect(), freeBox(container), {
+    x: box.left + anchor.x,
+    y: box.top + anchor.y,
+    box,
+  });
   if (dx || dy) map.panBy([dx, dy], { animate: false });
 }
 
-/** How far to pan the map ([x, y] pixels) to bring `box` inside `free`, top and left first. */
-export function panToFit(box, free) {
+/** How far to pan the map ([x, y] pixels) to bring `box` inside `free`, top and left first;
+    with `anchor` ({x, y, box}: the point the popup points at and the map's box, page pixels),
+    no further than keeps that point inside the map's box. */
+export function panToFit(box, free, anchor = null) {
   let dx = 0;
   let dy = 0;
   if (box.right > free.right) dx = box.right - free.right;
   if (box.left - dx < free.left) dx = box.left - free.left;
   if (box.bottom > free.bottom) dy = box.bottom - free.bottom;
   if (box.top - dy < free.top) dy = box.top - free.top;
+  if (anchor) {
+    const clamp = (d, at, low, high) => Math.min(Math.max(d, at - high), at - low);
+    dx = clamp(dx, anchor.x, anchor.box.left + GAP, anchor.box.right - GAP);
+    dy = clamp(dy, anchor.y, anchor.box.top + GAP, anchor.box.bottom - GAP);
+  }
   return [Math.round(dx), Math.round(dy)];
 }
 
@@ -170,9 +197,7 @@ export function incidentPopups(
       container.append(element);
       content.style.maxHeight = `${Math.round(map.getSize().y * 0.5)}px`;
     } else {
-      const free = freeBox(container);
-      // Room for the popup's padding, close button and tip besides its content.
-      content.style.maxHeight = `${Math.max(120, Math.round(free.bottom - free.top - 60))}px`;
+      content.style.maxHeight = `${contentHeight(freeBox(container))}px`;
     }
   }
 
@@ -190,8 +215,7 @@ export function incidentPopups(
       const y = map.latLngToContainerPoint(popup.getLatLng()).y;
       if (y < GAP || y > height - GAP) map.panBy([0, y - height / 2], { animate: false });
     } else {
-      const [dx, dy] = panToFit(element.getBoundingClientRect(), freeBox(container));
-      if (dx || dy) map.panBy([dx, dy], { animate: false });
+      panToPopup(map, popup);
     }
     container.setAttribute("data-popup-fitted", id);
   }

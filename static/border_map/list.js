@@ -83,10 +83,21 @@ export function incidentList({ pane, list, status, colourOf, typeName, where, on
     const focused = list.contains(document.activeElement)
       ? document.activeElement.getAttribute("data-incident")
       : null;
+    // And keep the open incident's entry in view if it was (the list changes under it).
+    const shown = currentId && inView(currentId);
     list.replaceChildren(...data.incidents.map(item));
     const again = focused && entry(focused);
     if (again) again.focus({ preventScroll: true });
     markCurrent(currentId);
+    if (shown) reveal(currentId);
+  }
+
+  function inView(id) {
+    const found = entry(id);
+    if (!found) return false;
+    const box = found.getBoundingClientRect();
+    const view = pane.getBoundingClientRect();
+    return box.bottom > view.top && box.top < view.bottom;
   }
 
   /* Scroll the list pane, not the page, to an entry: on a phone the list is under the map,
@@ -96,8 +107,9 @@ export function incidentList({ pane, list, status, colourOf, typeName, where, on
     if (!found || pane.scrollHeight <= pane.clientHeight) return;
     const box = found.getBoundingClientRect();
     const view = pane.getBoundingClientRect();
-    if (box.top < view.top) pane.scrollTop -= view.top - box.top;
-    else if (box.bottom > view.bottom) pane.scrollTop += box.bottom - view.bottom;
+    // Whole pixels, rounded up: the pane scrolls by whole pixels and the boxes are fractional.
+    if (box.top < view.top) pane.scrollTop -= Math.ceil(view.top - box.top);
+    else if (box.bottom > view.bottom) pane.scrollTop += Math.ceil(box.bottom - view.bottom);
   }
 
   function showError(message) {
