@@ -142,7 +142,7 @@ def rebuild(only_if_stale: bool = False) -> DataSummary:
                     "GROUP BY x / 2, y / 2, type, day, last_day",
                     (z, z + 1),
                 )
-        analyse(ClusterCell)
+        analyse(ClusterCell, Incident, Place)
         return _summarise()
 
 
@@ -155,13 +155,16 @@ def lift_statement_timeout() -> None:
 
 
 def analyse(*models: Any) -> None:
-    """Fresh planner statistics for tables a bulk load just grew (PostgreSQL): with the old
+    """Fresh planner statistics for tables a bulk load just grew. PostgreSQL: with the old
     ones, the planner takes 100,000 rows for 40 and picks nested loops that run for minutes,
-    until autovacuum catches up."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in models:
-                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    until autovacuum catches up. SQLite keeps none until asked: without them it walks the
+    incidents of a deep tile from the dates' index, not from the few places in the tile (40 ms
+    against 1 ms at 100,000 incidents). A sample of each index (analysis_limit) is enough."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 1000")
+        for model in models:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 def _summarise() -> DataSummary:

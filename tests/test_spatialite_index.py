@@ -110,3 +110,13 @@ def test_the_list_query_plan_uses_the_rtree():
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "idx_border_map_place_point" in plan, plan
+
+
+def test_a_rebuild_leaves_planner_statistics_for_incidents_and_places():
+    """SQLite keeps no statistics until ANALYZE: without them a deep tile's incidents are walked
+    from the wrong index (bench/RESULTS.md). A rebuild (every loader ends with one) makes them."""
+    pyramid.rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        tables = {row[0] for row in cursor.fetchall()}
+    assert {Incident._meta.db_table, Place._meta.db_table} <= tables, tables
