@@ -3,8 +3,12 @@
 
 import json
 import math
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection
 
@@ -120,3 +124,19 @@ def test_a_rebuild_leaves_planner_statistics_for_incidents_and_places():
         cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
         tables = {row[0] for row in cursor.fetchall()}
     assert {Incident._meta.db_table, Place._meta.db_table} <= tables, tables
+
+
+def test_migrating_a_new_database_prints_nothing(tmp_path):
+    """Migration 0016 re-creates the R*Tree without SpatiaLite's "table already exists" noise."""
+    env = {**os.environ, "SPATIALITE_FILE": str(tmp_path / "new.sqlite3")}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout + done.stderr == ""

@@ -19,7 +19,10 @@ def create_index(apps, schema_editor):
         if row is None:
             return
         if row[0] != 1:
-            # Re-adds the triggers; the R*Tree table left behind by the rebuild is kept, empty.
+            # The R*Tree left behind by the rebuild (empty) goes first: CreateSpatialIndex
+            # would keep it but print "table ... already exists" on every new database.
+            cursor.execute("DROP TABLE IF EXISTS idx_border_map_place_point")
+            # Re-adds the triggers and an empty R*Tree.
             cursor.execute("SELECT CreateSpatialIndex('border_map_place', 'point')")
         # Fill the R*Tree from the rows (no_check=1: rebuild without validating first).
         cursor.execute("SELECT RecoverSpatialIndex('border_map_place', 'point', 1)")
