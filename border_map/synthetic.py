@@ -214,5 +214,6 @@ def delete() -> int:
             geocoder=GEOCODER, slug__startswith=PREFIX, incidents__isnull=True
         )._raw_delete(db)
         Article.objects.filter(slug=ARTICLE_SLUG).delete()
+        pyramid.analyse(Place, Incident, cites)
         pyramid.rebuild()
         return deleted

@@ -10,6 +10,7 @@ from border_map import pyramid
 from border_map.datafiles import read_json
 from border_map.incidents import replace_all
 from border_map.management.loading import data_errors, loading_transaction, progress
+from border_map.models import Incident, Place
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         with loading_transaction(dry_run, self.stdout, verbose):
             merge = replace_all(path, items, progress(self.stdout, verbose))
             # The map's tiles and page summary, from what is now stored.
+            pyramid.analyse(Place, Incident)
             pyramid.rebuild()
             if verbose:
                 for slug in merge.deleted:
