@@ -79,6 +79,11 @@ const MIN_CONTENT = 40; // the least of a popup's content shown (one or two line
 /** The part of the map's box (in page pixels) that no control covers: between the controls of
     the top corners and those of the bottom corners. */
 export function freeBox(container) {
+  // The map's container never scrolls: Leaflet undoes a scroll of it (a focus or a
+  // scrollIntoView of a marker near its edge scrolls it) on the scroll event, which comes after
+  // a click that follows at once. Undo it now, or every box measured inside is off by it.
+  container.scrollTop = 0;
+  container.scrollLeft = 0;
   const box = container.getBoundingClientRect();
   const free = {
     left: box.left + GAP,
@@ -120,9 +125,10 @@ export function fitPopup(map, popup) {
     the map's view, and must keep the open incident). */
 function panToPopup(map, popup) {
   const container = map.getContainer();
+  const free = freeBox(container); // first: it undoes a scroll of the container
   const box = container.getBoundingClientRect();
   const anchor = map.latLngToContainerPoint(popup.getLatLng());
-  const [dx, dy] = panToFit(popup.getElement().getBoundingClientRect(), freeBox(container), {
+  const [dx, dy] = panToFit(popup.getElement().getBoundingClientRect(), free, {
     x: box.left + anchor.x,
     y: box.top + anchor.y,
     box,

@@ -14,7 +14,7 @@ function clusterIcon(count, byType, colourOf) {
 }
 
 /** The layer, and `draw(data, zoom)` / `clear()` for an answer of the incidents endpoint. */
-export function incidentLayer(map, { colourOf, onMarkerClick }) {
+export function incidentLayer(map, { colourOf, onMarkerClick, reducedMotion }) {
   // Area-level claims: one badge per area with its count, apart from the clustered points.
   const areaLayer = L.layerGroup();
   const pointLayer = L.markerClusterGroup({
@@ -22,6 +22,7 @@ export function incidentLayer(map, { colourOf, onMarkerClick }) {
     showCoverageOnHover: false,
     spiderfyOnMaxZoom: true,
     chunkedLoading: true,
+    animate: !reducedMotion, // no sliding markers for who asked for less motion
     iconCreateFunction: (cluster) => {
       const types = cluster.getAllChildMarkers().map((marker) => marker.options.incidentType);
       return clusterIcon(cluster.getChildCount(), countByType(types), colourOf);

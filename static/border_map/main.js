@@ -108,6 +108,7 @@ function start({ map, control, tiles, config }) {
   });
   const incidents = incidentLayer(map, {
     colourOf,
+    reducedMotion,
     onMarkerClick: (id) => {
       popups.open(id, "pan");
       list.reveal(id);

@@ -128,6 +128,20 @@ SHOW_MARKER = f"""(slug) => new Promise(done => {{
 }})"""
 
 
+# The badge's list lies inside the map and the window, clear of the controls.
+AREA_POPUP_PLACED = """() => {
+  const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const box = document.querySelector(
+    '.area-claims-popup .leaflet-popup-content-wrapper').getBoundingClientRect();
+  const controls = [...document.querySelectorAll('.leaflet-control')].some(c => {
+    const r = c.getBoundingClientRect();
+    return r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top;
+  });
+  return box.top >= Math.max(map.top, 0) && box.left >= map.left && box.right <= map.right &&
+    box.bottom <= Math.min(map.bottom, innerHeight) && !controls;
+}"""
+
+
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_every_incident_opened_from_the_map_has_its_popup_in_the_map_and_uncovered(
     visit, slugs, where, area_claims, area_of, width, height
@@ -142,22 +156,7 @@ def test_every_incident_opened_from_the_map_has_its_popup_in_the_map_and_uncover
             badge = page.locator(".incident-area .area-badge").filter(has_text=area_of[slug])
             badge.click()
             page.wait_for_selector(claim)
-            # The badge's list lies inside the map and the window, clear of the controls.
-            assert page.evaluate(
-                """() => {
-                  const map = document.querySelector('.leaflet-container').getBoundingClientRect();
-                  const box = document.querySelector(
-                    '.area-claims-popup .leaflet-popup-content-wrapper').getBoundingClientRect();
-                  const controls = [...document.querySelectorAll('.leaflet-control')].some(c => {
-                    const r = c.getBoundingClientRect();
-                    return r.left < box.right && r.right > box.left && r.top < box.bottom &&
-                      r.bottom > box.top;
-                  });
-                  return box.top >= Math.max(map.top, 0) && box.left >= map.left &&
-                    box.right <= map.right && box.bottom <= Math.min(map.bottom, innerHeight) &&
-                    !controls;
-                }"""
-            ), slug
+            assert page.evaluate(AREA_POPUP_PLACED), slug
             page.click(claim)
         else:
             # A point claim: its marker, shown by the cluster layer and clicked.
@@ -221,4 +220,67 @@ def test_area_level_claims_are_badges_with_counts_and_a_toggle_hides_them(
     page.reload()
     v.wait_ready()
     assert page.locator(".incident-area").count() == 0
+    assert v.errors == []
+
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_an_area_badge_stays_put_when_the_map_zooms(visit, where, area_claims, area_of, motion):
+    """Leaflet.markercluster slides every marker icon for 0.3 s after a zoom (the
+    ``leaflet-cluster-anim`` class on the map's pane): an area badge is not one of its markers and
+    is drawn at once where it belongs, so a click aimed at it lands on it. Who asked for less
+    motion gets no cluster animation at all."""
+    v = visit(width=1280)
+    v.page.emulate_media(reduced_motion=motion)
+    page = v.open("/")
+    slug = sorted(area_claims)[0]
+    frames = page.evaluate(
+        f"""([centre, name]) => new Promise(done => {{
+          const map = {FIND_MAP};
+          const pane = map.getPane('mapPane');
+          map.setView(centre, map.getZoom() + 2, {{ animate: false }});
+          const frames = [];
+          const t0 = performance.now();
+          const tick = () => {{
+            const badge = [...document.querySelectorAll('.incident-area .area-badge')]
+              .find(b => b.textContent.includes(name));
+            const r = badge && badge.getBoundingClientRect();
+            frames.push([r ? `${{Math.round(r.left)}},${{Math.round(r.top)}}` : null,
+                         pane.classList.contains('leaflet-cluster-anim')]);
+            if (performance.now() - t0 < 600) requestAnimationFrame(tick); else done(frames);
+          }};
+          requestAnimationFrame(tick);
+        }})""",
+        [where[slug], area_of[slug]],
+    )
+    places = {at for at, _ in frames if at}
+    assert len(places) == 1, frames  # the badge never slides
+    animated = any(anim for _, anim in frames)
+    assert animated == (motion == "no-preference"), frames
+    assert v.errors == []
+
+
+def test_an_area_popup_opened_while_the_map_is_scrolled_inside_is_placed_in_the_map(
+    visit, where, area_claims, area_of
+):
+    """A focus or a scrollIntoView of a badge near the map's edge scrolls the map's container
+    (Leaflet undoes it on the scroll event, after a click that follows at once): the popup is
+    still placed inside the map, clear of the controls."""
+    v, page = open_page(visit, 360, 740)
+    slug = sorted(area_claims)[0]
+    show_view(page, where[slug], 9)
+    scrolled = page.evaluate(
+        """(name) => {
+          const map = document.querySelector('.leaflet-container');
+          map.scrollLeft = 100;
+          map.scrollTop = 100;
+          const scrolled = [map.scrollLeft, map.scrollTop];
+          [...document.querySelectorAll('.incident-area .area-badge')]
+            .find(b => b.textContent.includes(name)).click();
+          return scrolled;
+        }""",
+        area_of[slug],
+    )
+    assert scrolled == [100, 100]  # the browser let the container scroll
+    page.wait_for_selector(f".area-popup .area-claim[data-incident='{slug}']")
+    assert page.evaluate(AREA_POPUP_PLACED)
     assert v.errors == []
