@@ -7,8 +7,9 @@
   the view's tiles are drawn) and the list beside it (``data-incidents=ready``), with and
   without a date filter, cold (a new browser profile) and warm (the same profile, the page
   loaded again: tiles from the browser's cache);
-- a cluster tile's server time, uncached (no two requests for the same tile), over zooms 5–13,
-  unfiltered, with a date filter (served by the pyramid) and with a claimant (grouped live);
+- a cluster tile's server time, uncached (no two requests for the same tile), over tile zooms
+  5–13 (the map at 6–14), unfiltered, with a date filter (served by the pyramid) and with a
+  claimant (grouped live);
 - a page of 100 features at position N/2 by cursor (keyset) and by offset;
 - 50 users at once for 20 s without pauses (tiles 70 %, the list 20 %, popups 10 %), and 50
   browsing users (pans, zooms and jumps: each asks for the tiles that came into view and the
@@ -256,13 +257,15 @@ def users(server, slugs, count=50, seconds=20.0):
     return requests.run(user, count, seed=5)
 
 
-def view_tiles(lon, lat, z, width=1280, height=800):
-    """The tiles a width × height map centred on lon, lat at zoom z shows."""
+def view_tiles(lon, lat, zoom, width=1280, height=800):
+    """The cluster tiles a width × height map centred on lon, lat at zoom ``zoom`` asks for:
+    those of zoom ``zoom - 1``, drawn at 512 px (static/border_map/tiles.js)."""
+    z = max(0, zoom - 1)
     n = 2**z
     fx = (lon + 180.0) / 360.0 * n
     phi = math.radians(lat)
     fy = (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * n
-    dx, dy = width / 2 / 256, height / 2 / 256
+    dx, dy = width / 2 / 512, height / 2 / 512
     return [
         (z, x, y)
         for x in range(math.floor(fx - dx), math.floor(fx + dx) + 1)

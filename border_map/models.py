@@ -481,7 +481,8 @@ class ClusterCell(models.Model):
     the map's tiles are answered from (kept up to date by border_map.pyramid).
 
     A cell of level ``z`` is a tile of zoom ``z + pyramid.CELL_BITS``: each map tile of zoom
-    ``z`` holds 4 × 4 cells of 64 screen pixels. ``sum_lon``/``sum_lat`` give the centroid.
+    ``z`` holds 8 × 8 cells of 64 screen pixels (the map draws it at 512 pixels).
+    ``sum_lon``/``sum_lat`` give the centroid.
     """
 
     z = models.PositiveSmallIntegerField()

@@ -13,7 +13,9 @@ stale or missing, and any write inside :func:`bulk` (the loaders, which rebuild 
 summary stale, and :func:`current` rebuilds on the next read.
 
 Cells are standard web-map (Web Mercator, "slippy map") tiles of zoom ``z + CELL_BITS``, so a
-tile of zoom ``z`` holds 4 × 4 cells of 64 screen pixels. Levels 0 to TOP_ZOOM are kept; deeper
+tile of zoom ``z`` holds 8 × 8 cells. The map draws each tile at 512 screen pixels (it asks for
+the tiles of zoom ``z`` when it shows zoom ``z + 1``: a third of the requests 256-pixel tiles
+would take), so a cell is 64 pixels on screen. Levels 0 to TOP_ZOOM are kept; deeper
 tiles, and filters the pyramid has no dimension for (claimant, spatial context), are grouped live
 from the incidents inside the tile by the same cell expressions (:func:`live_cells`).
 """
@@ -34,11 +36,11 @@ from .exports import X, Y
 from .filters import in_boxes
 from .models import ClusterCell, DataSummary, Incident, Place
 
-CELL_BITS = 2  # 2**2 = 4 cells across a tile of 256 px: 64 px each
-# Deepest level kept; a tile of zoom 13 or more is grouped live. At 1,000,000 incidents spread
-# over the region, a tile of zoom 12 holds about 2,000 (40 ms grouped live), one of zoom 13 about
-# 500; level 12 adds about 140,000 rows to the pyramid's 52,000 (bench/RESULTS.md).
-TOP_ZOOM = 12
+CELL_BITS = 3  # 2**3 = 8 cells across a tile drawn at 512 px: 64 px each
+# Deepest level kept (its cells are tiles of zoom 14); a tile of zoom 12 or more (the map at
+# zoom 13 or more) is grouped live: at 1,000,000 incidents spread over the region it holds about
+# 2,000 (40 ms), one of zoom 13 about 500. At 1M the pyramid is about 196,000 rows.
+TOP_ZOOM = 11
 MAX_ZOOM = 24
 # Web Mercator's edge: latitudes beyond it are on no tile.
 MAX_LAT = 85.0511287798066

@@ -1,8 +1,12 @@
 /* The incidents of the view by standard web-map tile (`config.urls.clusters`, with {z}, {x}
    and {y}): each tile in view is fetched once per filter and kept, so a pan fetches only the
-   tiles that came into view, and every visitor asks the same cacheable URLs. */
+   tiles that came into view, and every visitor asks the same cacheable URLs. A tile is drawn at
+   512 px (8 × 8 cells of 64 px): the map at zoom z asks for the tiles of zoom z - 1, a third of
+   the requests 256 px tiles would take. */
 import { fetchJSON } from "./http.js";
 
+// The map at zoom z shows the tiles of zoom z - 1, each drawn 512 px wide.
+export const TILE_ZOOM_BELOW = 1;
 // Web Mercator stops short of the poles.
 const MAX_LAT = 85.0511287798066;
 
@@ -41,7 +45,8 @@ export function clusterTiles(template) {
       kept.clear(); // other filters: other tiles
       keptQuery = query;
     }
-    const urls = tilesInView(box, Math.round(zoom)).map((tile) => tileURL(template, tile, query));
+    const z = Math.max(0, Math.round(zoom) - TILE_ZOOM_BELOW);
+    const urls = tilesInView(box, z).map((tile) => tileURL(template, tile, query));
     return Promise.all(
       urls.map((url) => {
         if (!kept.has(url)) {
