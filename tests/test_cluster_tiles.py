@@ -72,7 +72,7 @@ def synthetic_3000(db):
     synthetic.load(3000, seed=7, places=1500)
 
 
-@pytest.mark.parametrize("z", [4, 6, 8, 10, 11, 12, 13])
+@pytest.mark.parametrize("z", [4, 6, 8, 10, 11, 12, 13, 14, 15])
 def test_tiles_count_the_synthetic_incidents_inside_them_clusters_or_points(
     client, synthetic_3000, z
 ):
@@ -88,6 +88,63 @@ def test_tiles_count_the_synthetic_incidents_inside_them_clusters_or_points(
             # Each cluster's centroid lies inside its tile.
             for lon, lat, _n, _types in data["clusters"]:
                 assert pyramid.cell_of(lon, lat, z) == (x, y)
+
+
+@pytest.fixture
+def grouped_live(monkeypatch):
+    """The tiles (z, x, y) grouped live from the incidents, in the order asked."""
+    tiles_grouped = []
+    live_cells = pyramid.live_cells
+
+    def recorded(queryset, z, x, y):
+        tiles_grouped.append((z, x, y))
+        return live_cells(queryset, z, x, y)
+
+    monkeypatch.setattr(pyramid, "live_cells", recorded)
+    return tiles_grouped
+
+
+@pytest.mark.parametrize("z", [pyramid.TOP_ZOOM + 1, pyramid.DEEPEST - 1, pyramid.DEEPEST])
+def test_a_full_tile_deeper_than_the_pyramid_is_counted_from_its_cells_not_grouped_live(
+    client, synthetic_3000, monkeypatch, grouped_live, z
+):
+    """Below the top level a tile holding more than LIVE_LIMIT incidents is answered from the
+    top level's cells inside it (bigger clusters, exact counts): a cost that does not grow with
+    the incidents; one holding fewer is grouped live into 64 px cells."""
+    expected = incidents_by_tile(z)
+    fullest = sorted(expected, key=lambda key: -sum(expected[key].values()))
+    x, y = fullest[0]
+    held = sum(expected[(x, y)].values())
+    assert held > 4, "the synthetic data has a tile with a few incidents at this zoom"
+    monkeypatch.setattr(tiles, "TILE_POINT_LIMIT", 1)
+    monkeypatch.setattr(tiles, "LIVE_LIMIT", held - 1)
+    data, by_type = tile_counts(client, z, x, y)
+    assert by_type == expected[(x, y)]
+    assert grouped_live == []
+    # The top level's cells: 2**(DEEPEST - z) across the tile, 64 px × 2**(z - TOP_ZOOM) each.
+    across = 2 ** (pyramid.DEEPEST - z)
+    cells = {pyramid.cell_of(lon, lat, pyramid.DEEPEST) for lon, lat, _n, _t in data["clusters"]}
+    assert len(cells) == len(data["clusters"]) <= across**2
+    for lon, lat, _n, _types in data["clusters"]:
+        assert pyramid.cell_of(lon, lat, z) == (x, y)
+    # With room for them, the same tile is grouped live, into 64 px cells, with the same counts.
+    monkeypatch.setattr(tiles, "LIVE_LIMIT", held)
+    data, by_type = tile_counts(client, z, x, y)
+    assert by_type == expected[(x, y)]
+    assert grouped_live == [(z, x, y)]
+    assert len(data["clusters"]) >= len(cells)
+
+
+def test_a_tile_deeper_than_the_pyramids_cells_is_grouped_live(
+    client, synthetic_3000, monkeypatch, grouped_live
+):
+    z = pyramid.DEEPEST + 1
+    expected = incidents_by_tile(z)
+    x, y = max(expected, key=lambda key: sum(expected[key].values()))
+    monkeypatch.setattr(tiles, "TILE_POINT_LIMIT", 0)
+    _data, by_type = tile_counts(client, z, x, y)
+    assert by_type == expected[(x, y)]
+    assert grouped_live == [(z, x, y)]
 
 
 @pytest.mark.parametrize(
