@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from . import pyramid
 from .datafiles import Say, silent
 from .maps import REGION_BOUNDS
-from .models import Article, Excerpt, Incident, Place
+from .models import Article, ClusterCell, Excerpt, Incident, Place
 
 PREFIX = "synthetic-"
 GEOCODER = "synthetic"
@@ -59,6 +59,12 @@ def load(count: int, seed: int = 1, places: int | None = None, say: Say = silent
     """Add ``count`` incidents at ``places`` new random places in the region (default: one
     place each, the worst case for clustering), dated over the four days of the seed data,
     then rebuild the pyramid. The same seed gives the same incidents. Returns how many exist."""
+    loaded = _load(count, seed, places, say)
+    pyramid.vacuum(Place, Incident, Incident.excerpts.through, ClusterCell)
+    return loaded
+
+
+def _load(count: int, seed: int, places: int | None, say: Say) -> int:
     places = count if places is None else max(1, min(places, count))
     (south, west), (north, east) = REGION_BOUNDS
     with transaction.atomic():
@@ -201,6 +207,12 @@ def synthetic_incidents() -> Any:
 def delete() -> int:
     """Remove every synthetic incident, place and the synthetic article; rebuild the pyramid.
     Returns how many incidents went."""
+    deleted = _delete()
+    pyramid.vacuum(Place, Incident, Incident.excerpts.through, ClusterCell)
+    return deleted
+
+
+def _delete() -> int:
     with transaction.atomic():
         pyramid.lift_statement_timeout()
         incidents = synthetic_incidents()

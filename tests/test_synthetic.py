@@ -3,6 +3,7 @@ without touching the real data, and the map's pyramid and summary follow."""
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from border_map import pyramid, synthetic
 from border_map.models import Article, Excerpt, Incident, Place
@@ -67,3 +68,28 @@ def test_reloading_the_reviewed_incidents_keeps_the_synthetic_ones():
 def test_a_count_below_one_is_refused():
     with pytest.raises(CommandError, match="above 0"):
         call_command("load_synthetic_incidents", "0", verbosity=0)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL only: SQLite sets no hint bits"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_synthetic_load_and_delete_leave_the_tables_vacuumed():
+    """Once committed, a load and a delete VACUUM what they changed, so the first readers do
+    not set every new row's hint bits (and autovacuum does not do it later under them)."""
+
+    def vacuums():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT relname, vacuum_count FROM pg_stat_user_tables WHERE relname IN "
+                "('border_map_incident', 'border_map_place', 'border_map_clustercell')"
+            )
+            return dict(cursor.fetchall())
+
+    before = vacuums()
+    synthetic.load(200, seed=3)
+    loaded = vacuums()
+    assert all(loaded[table] == before[table] + 1 for table in before), (before, loaded)
+    synthetic.delete()
+    assert all(vacuums()[table] == loaded[table] + 1 for table in before)
