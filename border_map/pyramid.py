@@ -381,21 +381,62 @@ def tile_cells(
         raise ValueError(f"a tile of zoom {z} is smaller than the pyramid's cells")
     first_x, first_y = x << bits, y << bits
     side = 1 << bits
-    cells = ClusterCell.objects.filter(
-        z=level, x__gte=first_x, x__lt=first_x + side, y__gte=first_y, y__lt=first_y + side
+    cells = _matching(
+        ClusterCell.objects.filter(
+            z=level, x__gte=first_x, x__lt=first_x + side, y__gte=first_y, y__lt=first_y + side
+        ),
+        types,
+        start,
+        end,
     )
-    if types:
-        cells = cells.filter(type__in=list(types))
-    if end is not None:
-        cells = cells.filter(day__lte=end)
-    if start is not None:
-        cells = cells.filter(last_day__gte=start)
     rows = (
         cells.order_by()
         .values("x", "y", "type")
         .annotate(count=Sum("n"), slon=Sum("sum_lon"), slat=Sum("sum_lat"))
     )
     return _merge((r["x"], r["y"], r["type"], r["count"], r["slon"], r["slat"]) for r in rows)
+
+
+def _matching(
+    cells: QuerySet, types: Iterable[str], start: dt.date | None, end: dt.date | None
+) -> QuerySet:
+    """The cells' rows of ``types`` (all when empty) that overlap the days start..end."""
+    if types:
+        cells = cells.filter(type__in=list(types))
+    if end is not None:
+        cells = cells.filter(day__lte=end)
+    if start is not None:
+        cells = cells.filter(last_day__gte=start)
+    return cells
+
+
+def count_inside(
+    boxes: Iterable[tuple[float, float, float, float]],
+    level: int,
+    types: Iterable[str] = (),
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> int:
+    """How many incidents (of ``types``, overlapping the days start..end) the cells of
+    ``level`` lying wholly inside the boxes (west, south, east, north) hold: at most as many
+    as the boxes hold, read from the pyramid (a few hundred cells for a map's view)."""
+    n = 2 ** (level + CELL_BITS)
+    total = 0
+    for west, south, east, north in boxes:
+        north, south = min(north, MAX_LAT), max(south, -MAX_LAT)
+        if south >= north:
+            continue
+        lat_y = [
+            (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n
+            for lat in (north, south)
+        ]
+        x0, x1 = math.ceil((west + 180.0) / 360.0 * n), math.floor((east + 180.0) / 360.0 * n)
+        y0, y1 = math.ceil(lat_y[0]), math.floor(lat_y[1])
+        if x0 >= x1 or y0 >= y1:
+            continue
+        cells = ClusterCell.objects.filter(z=level, x__gte=x0, x__lt=x1, y__gte=y0, y__lt=y1)
+        total += _matching(cells, types, start, end).aggregate(n=Sum("n"))["n"] or 0
+    return total
 
 
 def live_cells(queryset: QuerySet, z: int, x: int, y: int) -> list[list[Any]]:

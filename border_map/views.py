@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Floor
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -153,6 +153,22 @@ def _clusters(queryset: QuerySet, zoom: int) -> list[list]:
     ]
 
 
+def _list_count(params: QueryDict, queryset: QuerySet, zoom: int) -> int | None:
+    """How many incidents the list's view holds, or None past LIST_COUNT_LIMIT. A view whose
+    filters the pyramid has, and whose cells (64 px at this zoom) wholly inside it already hold
+    more, is not counted row by row (at 1,000,000 incidents a view of zoom 11 holds 140,000:
+    40 ms to count to 1,001 through the spatial index, 2 ms from the pyramid)."""
+    kept = tiles.pyramid_filters(params)
+    bbox = filters.one_value(params, "bbox")
+    if kept is not None and bbox is not None:
+        pyramid.current()  # rebuilt first if stale
+        boxes = [polygon.extent for polygon in filters.parse_bbox(bbox)]
+        level = max(0, min(zoom - 1, pyramid.TOP_ZOOM))
+        if pyramid.count_inside(boxes, level, *kept) > LIST_COUNT_LIMIT:
+            return None
+    return filters.count_up_to(queryset, LIST_COUNT_LIMIT)
+
+
 @require_safe
 @gzip_page
 def incidents_in_view(request: HttpRequest) -> JsonResponse:
@@ -180,7 +196,7 @@ def incidents_in_view(request: HttpRequest) -> JsonResponse:
     if request.GET.get("clusters") == "0":
         # The page draws the map from the cluster tiles (border_map.tiles) and asks here only
         # for the list, whose count stops at LIST_COUNT_LIMIT: past it, total is null.
-        total = filters.count_up_to(queryset, LIST_COUNT_LIMIT)
+        total = _list_count(request.GET, queryset, int(zoom))
         incidents = exports.incident_summaries(queryset[:LIST_LIMIT], with_excerpts=LIST_LIMIT)
         return JsonResponse(
             {

@@ -272,3 +272,43 @@ def test_the_list_alone_is_counted_up_to_the_limit_and_then_not_further(client, 
     assert len(data["incidents"]) == len(seed.INCIDENTS)
     response = client.get("/map/incidents.json", {**params, "clusters": "maybe"})
     assert response.status_code == 400 and response.json()["parameter"] == "clusters"
+
+
+def test_the_lists_count_past_the_limit_is_read_from_the_pyramid_and_always_right(
+    client, synthetic_3000, monkeypatch
+):
+    """A view whose cells wholly inside it already hold more than the limit is not counted row
+    by row; every view's total is still the exact count, or null past the limit (checked at the
+    limit's edge: a limit of the exact count, and one less)."""
+    counted = []
+    count_up_to = filters.count_up_to
+
+    def recorded(queryset, limit):
+        counted.append(limit)
+        return count_up_to(queryset, limit)
+
+    monkeypatch.setattr(filters, "count_up_to", recorded)
+    views_asked = 0
+    for zoom, lon, lat in [(7, 70.5, 40.0), (9, 70.2, 40.1), (10, 70.9, 39.9), (12, 70.5, 40.05)]:
+        half = 360 / 256 / 2**zoom * 400  # degrees across 400 px
+        for params in (
+            {},
+            {"type": "clash"},
+            {"datetime": "2021-04-29/2021-04-29"},
+            {"claimed_by": "Kyrgyz police"},
+        ):
+            bbox = f"{lon - half},{lat - half / 2},{lon + half},{lat + half / 2}"
+            query = {"zoom": zoom, "bbox": bbox, "clusters": "0", **params}
+            exact = filters.filtered_queryset("incidents", {"bbox": bbox, **params}).count()
+            assert exact > 1, query
+            for limit, total in (
+                (exact, exact),
+                (exact - 1, None),
+                (40, None if exact > 40 else exact),
+            ):
+                monkeypatch.setattr(views, "LIST_COUNT_LIMIT", limit)
+                data = client.get("/map/incidents.json", query).json()
+                assert data["total"] == total, (query, limit, exact)
+                views_asked += 1
+    # The dense views without a claimant: answered from the pyramid, not counted.
+    assert 0 < len(counted) < views_asked
