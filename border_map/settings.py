@@ -134,12 +134,18 @@ if DATABASE_URL:
             f"DATABASE_URL must start with postgis:// (got {DATABASE_URL.split(':', 1)[0]}://)."
         )
     # PostgreSQL's JIT spends 20-100 ms compiling some bbox queries that run in 20 ms without
-    # it (bench/RESULTS.md); our queries are short, so it never pays off.
+    # it (bench/RESULTS.md); our queries are short, so it never pays off. Nor do parallel
+    # workers: many small requests at once, each plan's workers take the cores the other
+    # requests need (the map's list at 1M: 28 ms on three processes, 5 ms on one). The tables
+    # are read from memory, so a random read costs about what a sequential one does
+    # (random_page_cost 1.1, not 4: a list of 9,000 incidents in view read them by index in
+    # 75 ms instead of scanning all 1,000,000 in 270 ms).
     # statement_timeout bounds every query (a stuck one becomes a 503, not a held worker);
     # connect_timeout makes an unreachable server an error in seconds, not minutes.
+    planner = "-c jit=off -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "options": f"-c jit=off -c statement_timeout={int(STATEMENT_TIMEOUT_S * 1000)}",
+            "options": f"{planner} -c statement_timeout={int(STATEMENT_TIMEOUT_S * 1000)}",
             "connect_timeout": 3,
         }
     )

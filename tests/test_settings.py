@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from border_map.apps import check_options
 
@@ -44,3 +45,16 @@ def test_a_number_setting_that_is_not_a_number_names_the_variable(monkeypatch):
     monkeypatch.setenv("NOMINATIM_TIMEOUT", "ten")
     with pytest.raises(ImproperlyConfigured, match="NOMINATIM_TIMEOUT must be a number, got 'ten'"):
         env_float("NOMINATIM_TIMEOUT", "10")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+def test_every_postgresql_connection_plans_for_many_small_requests_read_from_memory():
+    """No JIT and no parallel workers (each request is small, and many run at once), and a
+    random read priced as the in-memory read it is (settings.DATABASES, bench/RESULTS.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather'),"
+            " current_setting('random_page_cost')"
+        )
+        assert cursor.fetchone() == ("off", "0", "1.1")
