@@ -490,13 +490,7 @@ def day_counts(
     ``start``..``end`` (either open), from the pyramid's top level in one query, as
     timeline.day_counts counts them live: the time bar's counts when it has no other filter.
     The claimant, the side and the rest are not dimensions of the pyramid."""
-    cells = ClusterCell.objects.filter(z=0)
-    if types:
-        cells = cells.filter(type__in=list(types))
-    if end is not None:
-        cells = cells.filter(day__lte=end)
-    if start is not None:
-        cells = cells.filter(last_day__gte=start)
+    cells = _matching(ClusterCell.objects.filter(z=0), types, start, end)
     rows = cells.order_by("day", "type").values("day", "type").annotate(count=Sum("n"))
     return [(row["day"], row["type"], row["count"]) for row in rows]
 
