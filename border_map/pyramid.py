@@ -376,9 +376,7 @@ def tile_cells(
     inside it: exact counts in bigger clusters (128 px on screen at TOP_ZOOM + 1, one cluster
     at DEEPEST)."""
     level = min(z, TOP_ZOOM)
-    bits = CELL_BITS - (z - level)  # a tile is 2**bits cells across
-    if bits < 0:
-        raise ValueError(f"a tile of zoom {z} is smaller than the pyramid's cells")
+    bits = CELL_BITS - (z - level)  # a tile is 2**bits cells across (z > DEEPEST: no shift)
     first_x, first_y = x << bits, y << bits
     side = 1 << bits
     cells = _matching(
